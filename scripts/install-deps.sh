@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs what the demo and the tests need on a fresh Debian bookworm machine (as root).
+# Idempotent: every step checks first and skips what is already there.
+#   - PostgreSQL 15 server + client + postgresql-server-dev-15 (Debian bookworm)
+#   - pgvector, built from Debian trixie's source package against PostgreSQL 15
+#     (bookworm has no postgresql-15-pgvector binary package)
+# PostgreSQL 17 (for the cross-version tests) is built by scripts/build-pg17.sh.
+set -euo pipefail
+log() { echo "[install-deps] $*"; }
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+PG15=/usr/lib/postgresql/15
+
+apt_updated=""
+apt_update_once() { [ -n "$apt_updated" ] || { $SUDO apt-get update -qq; apt_updated=1; }; }
+
+need=()
+[ -x "$PG15/bin/postgres" ] || need+=(postgresql-15)
+[ -x "$PG15/bin/pg_dump" ] || need+=(postgresql-client-15)
+[ -x "$PG15/bin/pg_config" ] && [ -f /usr/include/postgresql/15/server/postgres.h ] || need+=(postgresql-server-dev-15)
+command -v make >/dev/null && command -v gcc >/dev/null || need+=(build-essential)
+command -v runuser >/dev/null || need+=(util-linux)
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]}"
+  apt_update_once
+  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+# Debian's postgresql package starts a system cluster on 5432; the project never uses it.
+if [ ! -d /run/systemd/system ] && command -v pg_lsclusters >/dev/null; then :; fi
+
+if [ -f "$PG15/lib/vector.so" ] && [ -f /usr/share/postgresql/15/extension/vector.control ]; then
+  log "pgvector already installed for PostgreSQL 15"
+else
+  log "building pgvector from Debian trixie's source package"
+  work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+  # The machine's own Debian mirror, used only as deb-src for trixie, through a private
+  # apt configuration: the system's sources stay as they are.
+  mirror=$(awk '$1=="URIs:" && $2 ~ /\/debian\/?$/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+  [ -n "$mirror" ] || mirror=$(awk '$1=="deb" && $2 ~ /\/debian\/?$/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+  a=$work/apt; mkdir -p "$a/lists/partial" "$a/cache/archives/partial"
+  echo "deb-src $mirror trixie main" > "$a/sources.list"
+  o=(-o Dir::Etc::SourceList="$a/sources.list" -o Dir::Etc::SourceParts=/dev/null
+     -o Dir::State::Lists="$a/lists" -o Dir::Cache="$a/cache")
+  $SUDO apt-get "${o[@]}" update -qq
+  (cd "$work" && apt-get "${o[@]}" source --download-only pgvector >/dev/null)
+  tar -C "$work" -xzf "$work"/pgvector_*.orig.tar.gz
+  src=$(ls -d "$work"/pgvector-*/ | head -1)
+  # OPTFLAGS="": no -march=native, so the build runs on any x86-64 (as Debian builds it)
+  make -s -C "$src" PG_CONFIG="$PG15/bin/pg_config" OPTFLAGS="" >/dev/null
+  $SUDO make -s -C "$src" PG_CONFIG="$PG15/bin/pg_config" install >/dev/null
+  log "pgvector $(sed -n "s/^default_version = '\(.*\)'/\1/p" /usr/share/postgresql/15/extension/vector.control) installed"
+fi
+"$PG15/bin/postgres" --version

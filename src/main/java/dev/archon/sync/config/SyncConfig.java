@@ -1,0 +1,85 @@
+package dev.archon.sync.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The service's settings. Each maps to an environment variable: {@code archon.sync.local.url} ↔
+ * {@code ARCHON_SYNC_LOCAL_URL}, {@code archon.sync.api-key} ↔ {@code ARCHON_SYNC_API_KEY}, …
+ */
+@ConfigMapping(prefix = "archon.sync")
+public interface SyncConfig {
+
+    /** The local Supabase database (libpq URI). Also where the sync history lives. */
+    Database local();
+
+    /** The Supabase Cloud database (libpq URI; the session pooler or the direct host, never port 6543). */
+    Database remote();
+
+    /** Required by every /api route (X-API-Key). */
+    Optional<String> apiKey();
+
+    Auth auth();
+
+    /** The synced tables in FK-dependency order; the MCP tables are deliberately not among them. */
+    @WithDefault("archon_settings,archon_migrations,archon_llm_pricing,archon_prompts,archon_sources,"
+            + "archon_page_metadata,archon_crawled_pages,archon_code_examples,archon_crawl_state,archon_projects,"
+            + "archon_tasks,archon_task_history,archon_document_versions,archon_project_sources,"
+            + "archon_configured_repositories,archon_agent_work_orders,archon_agent_work_order_steps")
+    List<String> tables();
+
+    /** Per-sync temporary files (schema dumps), one directory per sync. */
+    @WithDefault("work/tmp")
+    String workDir();
+
+    @WithDefault("work/backups")
+    String backupDir();
+
+    @WithDefault("3")
+    int backupKeep();
+
+    /** Directory (or ':'-separated directories) of PostgreSQL client tools, or "auto". */
+    @WithDefault("auto")
+    String pgBin();
+
+    Schedule schedule();
+
+    Load load();
+
+    interface Database {
+        Optional<String> url();
+    }
+
+    interface Auth {
+        /** Only for local development: run without an API key. */
+        @WithDefault("false")
+        boolean disabled();
+    }
+
+    interface Schedule {
+        @WithDefault("0 0 2 * * ?")
+        String cron();
+
+        @WithDefault("false")
+        boolean enabled();
+    }
+
+    interface Load {
+        /** maintenance_work_mem for rebuilding indexes inside the load transaction. */
+        @WithDefault("1GB")
+        String maintenanceWorkMem();
+
+        /** How long the load waits for the target's table locks before failing (readers may hold them). */
+        @WithDefault("60s")
+        Duration lockTimeout();
+
+        /** Drop non-constraint indexes after TRUNCATE and rebuild them after the load (faster; ivfflat needs data). */
+        @WithName("rebuild-indexes")
+        @WithDefault("true")
+        boolean rebuildIndexes();
+    }
+}

@@ -1,0 +1,222 @@
+package dev.archon.sync.engine;
+
+import dev.archon.sync.engine.SyncPlan.CopyFormat;
+import dev.archon.sync.engine.SyncPlan.SequencePlan;
+import dev.archon.sync.engine.SyncPlan.TablePlan;
+import dev.archon.sync.pg.Catalog;
+import dev.archon.sync.pg.CatalogModel.Column;
+import dev.archon.sync.pg.CatalogModel.ForeignKey;
+import dev.archon.sync.pg.CatalogModel.OwnedSequence;
+import dev.archon.sync.pg.PgClient;
+import dev.archon.sync.pg.PgUri;
+import dev.archon.sync.pg.Sql;
+import dev.archon.sync.pg.TableName;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The validating phase: every reason not to start, found before anything is touched, and the plan.
+ * It leaves the source inside its snapshot transaction (the export reads from it) and the advisory
+ * locks held; the target is only read.
+ */
+final class Preflight {
+    /** Supabase's transaction pooler: no session state, no snapshot, no COPY sessions. */
+    static final int TRANSACTION_POOLER_PORT = 6543;
+
+    private Preflight() {
+    }
+
+    static SyncPlan run(SyncContext ctx) throws SQLException {
+        List<Refusal> refusals = new ArrayList<>();
+        checkUrl(ctx.source, ctx.job.request().direction().sourceName(), refusals);
+        checkUrl(ctx.target, ctx.job.request().direction().targetName(), refusals);
+        if (ctx.source.endpoint().equals(ctx.target.endpoint())) {
+            refusals.add(new Refusal("same_database", "local and remote are the same database (" + ctx.source + ")"));
+        }
+        refuseIf(refusals);
+
+        ctx.job.progress(0.1, "Connecting to " + ctx.source + " and " + ctx.target);
+        ctx.sourceConnection = connectOrRefuse(ctx, ctx.source, "source");
+        ctx.targetConnection = connectOrRefuse(ctx, ctx.target, "target");
+        SyncLock.acquire(ctx);
+        if (sameDatabase(ctx)) {
+            throw new SyncRefusedException(List.of(new Refusal("same_database",
+                    "source and target are the same database (" + ctx.target + ")")));
+        }
+
+        Connection src = ctx.sourceConnection;
+        Connection tgt = ctx.targetConnection;
+        // One consistent snapshot for everything read from the source, counts included. row_security off:
+        // a policy can never silently hide rows (PostgreSQL errors instead).
+        src.setAutoCommit(false);
+        src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        src.setReadOnly(true);
+        Sql.exec(src, "SET LOCAL row_security = off");
+        Catalog source = new Catalog(src);
+        Catalog target = new Catalog(tgt);
+
+        int sourceVersion = source.serverVersionNum();
+        int targetVersion = target.serverVersionNum();
+        Optional<PgClient> schemaClient = checkClients(ctx, sourceVersion, targetVersion, refusals);
+
+        List<TableName> tables = ctx.settings.tables();
+        Set<TableName> onSource = source.existingTables(tables);
+        Set<TableName> onTarget = target.existingTables(tables);
+        List<TableName> missingOnSource = tables.stream().filter(t -> !onSource.contains(t)).toList();
+        if (!missingOnSource.isEmpty()) {
+            refusals.add(new Refusal("table_missing_on_source", "the source (" + ctx.source + ") lacks synced table(s) "
+                    + join(missingOnSource) + ": is Archon's schema installed and up to date there?"));
+        }
+        boolean fresh = onTarget.isEmpty();
+        List<TableName> missingOnTarget = tables.stream().filter(t -> !onTarget.contains(t)).toList();
+        if (!fresh && !missingOnTarget.isEmpty()) {
+            refusals.add(new Refusal("table_missing_on_target", "the target (" + ctx.target + ") has some of Archon's tables but lacks "
+                    + join(missingOnTarget) + ": run Archon's migrations on the target first"));
+        }
+        refuseIf(refusals);
+
+        Map<TableName, List<Column>> sourceColumns = source.columns(tables);
+        if (!fresh) {
+            compareColumns(sourceColumns, target.columns(tables), refusals);
+            foreignKeysFromOutside(target.foreignKeysTouching(tables), tables, refusals);
+        }
+        if (target.extensionSchema("vector").isEmpty()) {
+            refusals.add(new Refusal("vector_missing_on_target", "the target has no 'vector' extension: run "
+                    + "CREATE EXTENSION vector WITH SCHEMA extensions; there first (Supabase: Database → Extensions)"));
+        }
+        checkReplicationRole(tgt, refusals);
+        refuseIf(refusals);
+
+        ctx.job.progress(0.5, "Counting rows on both sides");
+        Map<TableName, Long> sourceRows = new LinkedHashMap<>();
+        Map<TableName, Long> targetRows = new LinkedHashMap<>();
+        for (TableName t : tables) {
+            ctx.cancel().throwIfCancelled();
+            sourceRows.put(t, source.count(t));
+            targetRows.put(t, fresh ? 0L : target.count(t));
+        }
+        if (!ctx.job.request().force()) {
+            refusals.addAll(DataLossGuard.check(sourceRows, targetRows));
+        }
+        refuseIf(refusals);
+
+        List<ForeignKey> sourceFks = source.foreignKeysTouching(tables);
+        Map<TableName, List<Column>> targetColumns = fresh ? sourceColumns : target.columns(tables);
+        List<TablePlan> plans = new ArrayList<>();
+        for (TableName t : LoadOrder.of(tables, sourceFks)) {
+            List<Column> cols = sourceColumns.get(t).stream().filter(c -> !c.generated()).toList();
+            Map<String, Column> tgtCols = targetColumns.get(t).stream().collect(Collectors.toMap(Column::name, Function.identity()));
+            boolean binary = cols.stream().allMatch(c -> c.binarySafe() && tgtCols.get(c.name()).binarySafe());
+            plans.add(new TablePlan(t, cols.stream().map(Column::name).toList(), binary ? CopyFormat.BINARY : CopyFormat.TEXT,
+                    sourceRows.get(t), targetRows.get(t), source.dataBytes(t)));
+        }
+        List<SequencePlan> sequences = new ArrayList<>();
+        for (OwnedSequence s : source.ownedSequences(tables)) {
+            sequences.add(new SequencePlan(s.table(), s.column(), s.sequence(), source.sequenceState(s.sequence())));
+        }
+        return new SyncPlan(ctx.job.request().direction(), ctx.source.toString(), ctx.target.toString(), sourceVersion,
+                targetVersion, schemaClient.orElse(null), fresh, plans, sequences);
+    }
+
+    private static void checkUrl(PgUri uri, String side, List<Refusal> refusals) {
+        if (uri.port() == TRANSACTION_POOLER_PORT) {
+            refusals.add(new Refusal("transaction_pooler", "the " + side + " URL (" + uri + ") uses port 6543, Supabase's "
+                    + "transaction pooler, which cannot keep the snapshot, session settings and COPY a sync needs: use the "
+                    + "session pooler (port 5432 on *.pooler.supabase.com) or the direct database host"));
+        }
+    }
+
+    private static Connection connectOrRefuse(SyncContext ctx, PgUri uri, String role) {
+        try {
+            return ctx.connect(uri, role);
+        } catch (SQLException e) {
+            throw new SyncRefusedException(List.of(new Refusal(role + "_unreachable", e.getMessage())));
+        }
+    }
+
+    /** Two URLs can name one database (aliases, IPs): ask the target whether it sees our source session. */
+    private static boolean sameDatabase(SyncContext ctx) throws SQLException {
+        String sourceApp = Sql.queryString(ctx.sourceConnection, "SELECT current_setting('application_name')");
+        return Sql.queryLong(ctx.targetConnection, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                + " AND application_name = ?", sourceApp) > 0;
+    }
+
+    private static Optional<PgClient> checkClients(SyncContext ctx, int sourceVersion, int targetVersion, List<Refusal> refusals) {
+        int newest = Math.max(sourceVersion, targetVersion) / 10000;
+        Optional<PgClient> forSource = ctx.settings.clients().forDump(sourceVersion / 10000);
+        if (ctx.settings.clients().forDump(newest).isEmpty()) {
+            refusals.add(new Refusal("client_too_old", "no PostgreSQL client tools of major version " + newest
+                    + " or newer (the servers are " + sourceVersion / 10000 + " and " + targetVersion / 10000 + "; found: "
+                    + ctx.settings.clients().describe() + "): install postgresql-client-" + newest
+                    + " or point ARCHON_SYNC_PG_BIN at its bin directory"));
+        }
+        return forSource;
+    }
+
+    private static void compareColumns(Map<TableName, List<Column>> source, Map<TableName, List<Column>> target,
+            List<Refusal> refusals) {
+        List<String> drift = new ArrayList<>();
+        source.forEach((table, srcCols) -> {
+            Map<String, Column> tgt = new LinkedHashMap<>();
+            target.getOrDefault(table, List.of()).forEach(c -> tgt.put(c.name(), c));
+            for (Column s : srcCols) {
+                Column t = tgt.remove(s.name());
+                if (t == null) {
+                    drift.add(table + "." + s.name() + " (" + s.type() + ") is missing on the target");
+                } else if (!t.type().equals(s.type())) {
+                    drift.add(table + "." + s.name() + " is " + s.type() + " on the source but " + t.type() + " on the target");
+                } else if (t.generated() != s.generated()) {
+                    drift.add(table + "." + s.name() + " is " + (s.generated() ? "" : "not ") + "generated on the source but "
+                            + (t.generated() ? "" : "not ") + "on the target");
+                }
+            }
+            tgt.values().forEach(t -> drift.add(table + "." + t.name() + " (" + t.type() + ") exists only on the target"));
+        });
+        if (!drift.isEmpty()) {
+            refusals.add(new Refusal("column_drift", "the two schemas differ (" + drift.size() + " column(s)): "
+                    + String.join("; ", drift) + ". Bring both to the same Archon migration first"));
+        }
+    }
+
+    private static void foreignKeysFromOutside(List<ForeignKey> fks, List<TableName> tables, List<Refusal> refusals) {
+        List<String> blocking = fks.stream().filter(fk -> tables.contains(fk.parent()) && !tables.contains(fk.child()))
+                .map(ForeignKey::toString).toList();
+        if (!blocking.isEmpty()) {
+            refusals.add(new Refusal("foreign_key_from_outside", "table(s) outside the synced set reference it, so the "
+                    + "TRUNCATE would fail (and CASCADE would empty them, which this tool never does): "
+                    + String.join("; ", blocking) + ". Add the referencing table to ARCHON_SYNC_TABLES or drop the constraint"));
+        }
+    }
+
+    private static void checkReplicationRole(Connection target, List<Refusal> refusals) throws SQLException {
+        target.setAutoCommit(false);
+        try {
+            Sql.exec(target, "SET LOCAL session_replication_role = replica");
+        } catch (SQLException e) {
+            refusals.add(new Refusal("replication_role_denied", "the target role may not set session_replication_role, "
+                    + "which the load needs so that Archon's triggers do not rewrite rows: " + e.getMessage()
+                    + " (on Supabase use the postgres role)"));
+        } finally {
+            target.rollback();
+            target.setAutoCommit(true);
+        }
+    }
+
+    private static void refuseIf(List<Refusal> refusals) {
+        if (!refusals.isEmpty()) {
+            throw new SyncRefusedException(refusals);
+        }
+    }
+
+    private static String join(List<TableName> tables) {
+        return tables.stream().map(TableName::toString).collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,30 @@
+package dev.archon.sync.engine;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+
+/** One snapshot of a sync's state: the progress object of the HTTP contract (snake_case in JSON). */
+public record ProgressEvent(
+        String syncId,
+        SyncStatus status,
+        Direction direction,
+        Trigger trigger,
+        Phase phase,
+        String currentTable,
+        int tablesCompleted,
+        int totalTables,
+        long rowsSynced,
+        long totalRows,
+        long bytesTransferred,
+        double percentComplete,
+        Instant startedAt,
+        double elapsedSeconds,
+        Long etaSeconds,
+        String message,
+        String error,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Instant finishedAt,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Refusal> refusals,
+        @JsonInclude(JsonInclude.Include.NON_NULL) SyncPlan plan,
+        @JsonInclude(JsonInclude.Include.NON_NULL) SyncReport report) {
+}

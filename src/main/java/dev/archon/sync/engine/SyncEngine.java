@@ -1,0 +1,164 @@
+package dev.archon.sync.engine;
+
+import dev.archon.sync.pg.Redactor;
+import io.smallrye.mutiny.Uni;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.Executor;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs a sync: validating synchronously (so the caller can answer 202, 409 or 422 at once), then the
+ * other phases as one Mutiny pipeline on worker threads. Each phase is a small unit with one job; the
+ * context they share holds the source snapshot and the one target transaction. Whatever ends the
+ * pipeline before COMMIT — an error, a cancel, a lost connection — closes the context, which rolls the
+ * target back, before the job reports its final status.
+ */
+public final class SyncEngine {
+    private static final Logger LOG = Logger.getLogger(SyncEngine.class);
+
+    /** One step of the pipeline: runs blocking on a worker thread. */
+    @FunctionalInterface
+    interface StepBody {
+        void run(SyncContext ctx) throws Exception;
+    }
+
+    record Step(Phase phase, String description, StepBody body) {
+    }
+
+    private final SyncSettings settings;
+    private final Executor executor;
+
+    public SyncEngine(SyncSettings settings, Executor executor) {
+        this.settings = settings;
+        this.executor = executor;
+    }
+
+    public SyncSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Validates and, unless it is a dry run or refused, starts the rest in the background.
+     *
+     * @throws SyncConflictException when another sync holds the databases (the job is then abandoned)
+     */
+    public void start(SyncJob job) {
+        SyncContext ctx = new SyncContext(job, settings);
+        try {
+            job.enterPhase(Phase.VALIDATING, "Validating " + ctx.source + " → " + ctx.target);
+            ctx.plan = Preflight.run(ctx);
+            job.planned(ctx.plan);
+        } catch (SyncRefusedException e) {
+            ctx.close();
+            LOG.infof("sync %s refused: %s", job.id(), Redactor.redact(e.getMessage()));
+            job.refused(e.refusals());
+            return;
+        } catch (SyncConflictException e) {
+            ctx.close();
+            job.failed(e.getMessage());
+            throw e;
+        } catch (SyncCancelledException e) {
+            ctx.close();
+            job.cancelled();
+            return;
+        } catch (Exception e) {
+            ctx.close();
+            job.refused(List.of(new Refusal("preflight_error", describe(e))));
+            return;
+        }
+        if (job.request().dryRun()) {
+            ctx.close();
+            job.planOnly();
+            return;
+        }
+        pipeline(ctx).runSubscriptionOn(executor).subscribe().with(
+                ignored -> finish(ctx, null),
+                failure -> finish(ctx, failure));
+    }
+
+    private Uni<Void> pipeline(SyncContext ctx) {
+        String[] freshDdl = new String[1];
+        List<Step> steps = List.of(
+                new Step(Phase.EXPORTING, "Reading the source snapshot", c -> {
+                    if (c.plan.freshTarget()) {
+                        freshDdl[0] = FreshTargetSchema.export(c);
+                    }
+                }),
+                new Step(Phase.IMPORTING, "Loading the target in one transaction", c -> TargetLoad.run(c, freshDdl[0])),
+                new Step(Phase.INDEXING, "Rebuilding indexes over the loaded rows", IndexRebuild::rebuild),
+                new Step(Phase.VERIFYING, "Verifying before COMMIT", SyncEngine::verifyAndCommit));
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Step step : steps) {
+            chain = chain.chain(() -> run(ctx, step));
+        }
+        return chain;
+    }
+
+    private static Uni<Void> run(SyncContext ctx, Step step) {
+        return Uni.createFrom().emitter(emitter -> {
+            try {
+                ctx.cancel().throwIfCancelled();
+                ctx.job.enterPhase(step.phase(), step.description());
+                step.body().run(ctx);
+                emitter.complete(null);
+            } catch (Throwable t) {
+                emitter.fail(t);
+            }
+        });
+    }
+
+    private static void verifyAndCommit(SyncContext ctx) throws SQLException {
+        Verification.beforeCommit(ctx);
+        ctx.cancel().beginCommit();
+        ctx.targetConnection.commit();
+        ctx.committed = true;
+        ctx.targetConnection.setAutoCommit(true);
+        try {
+            Verification.afterCommit(ctx);
+        } catch (SQLException e) {
+            ctx.job.warn("the check after COMMIT could not run: " + e.getMessage());
+        }
+    }
+
+    private void finish(SyncContext ctx, Throwable failure) {
+        ctx.close(); // rolls back unless committed: the target is settled before anyone is told
+        SyncJob job = ctx.job;
+        if (failure == null || ctx.committed) {
+            if (failure != null) {
+                job.warn("after COMMIT: " + describe(failure));
+            }
+            job.completed(String.format("Synced %,d rows in %d tables %s", ctx.plan.totalRows(), ctx.plan.tables().size(),
+                    job.request().direction().wire()));
+            LOG.infof("sync %s completed", job.id());
+        } else if (ctx.cancel().isCancelled()) {
+            job.cancelled();
+            LOG.infof("sync %s cancelled in %s", job.id(), job.phase().wire());
+        } else {
+            String reason = "failed while " + job.phase().wire() + describeTable(job) + ": " + describe(failure);
+            job.failed(reason);
+            LOG.warnf("sync %s %s", job.id(), Redactor.redact(reason));
+        }
+    }
+
+    private static String describeTable(SyncJob job) {
+        String table = job.snapshot().currentTable();
+        return job.phase() == Phase.IMPORTING && table != null ? " " + table : "";
+    }
+
+    static String describe(Throwable t) {
+        StringBuilder sb = new StringBuilder();
+        Throwable cur = t;
+        while (cur != null && sb.length() < 2000) {
+            String msg = cur.getMessage() == null ? cur.getClass().getSimpleName() : cur.getMessage();
+            if (sb.indexOf(msg) < 0) {
+                if (sb.length() > 0) {
+                    sb.append(" — caused by: ");
+                }
+                sb.append(msg);
+            }
+            cur = cur.getCause() == cur ? null : cur.getCause();
+        }
+        return Redactor.redact(sb.toString());
+    }
+}

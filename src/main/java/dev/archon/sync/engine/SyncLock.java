@@ -1,0 +1,31 @@
+package dev.archon.sync.engine;
+
+import dev.archon.sync.pg.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * One sync at a time per database pair, across every instance of the service: a session-level
+ * advisory lock on both databases, always local first, then remote (a fixed order, so two instances
+ * syncing in opposite directions cannot deadlock). The locks go with the sync's sessions.
+ */
+final class SyncLock {
+    /** "ArchDBSy": the key every archon-db-sync instance uses. */
+    static final long KEY = 0x4172636844425379L;
+
+    private SyncLock() {
+    }
+
+    static void acquire(SyncContext ctx) throws SQLException {
+        boolean localIsSource = ctx.job.request().direction() == Direction.LOCAL_TO_REMOTE;
+        Connection local = localIsSource ? ctx.sourceConnection : ctx.targetConnection;
+        Connection remote = localIsSource ? ctx.targetConnection : ctx.sourceConnection;
+        if (!tryLock(local) || !tryLock(remote)) {
+            throw new SyncConflictException("another sync of these databases is running (advisory lock " + KEY + " is held)", null);
+        }
+    }
+
+    private static boolean tryLock(Connection c) throws SQLException {
+        return Sql.queryString(c, "SELECT pg_try_advisory_lock(?)::text", KEY).equals("true");
+    }
+}

@@ -1,0 +1,21 @@
+package dev.archon.sync.engine;
+
+import dev.archon.sync.pg.PgClientTools;
+import dev.archon.sync.pg.PgUri;
+import dev.archon.sync.pg.TableName;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** The engine's inputs, independent of how they were configured (service config or a test). */
+public record SyncSettings(PgUri local, PgUri remote, List<TableName> tables, Path workDir,
+        String maintenanceWorkMem, Duration lockTimeout, boolean rebuildIndexes, PgClientTools clients) {
+
+    public PgUri source(Direction d) {
+        return d == Direction.LOCAL_TO_REMOTE ? local : remote;
+    }
+
+    public PgUri target(Direction d) {
+        return d == Direction.LOCAL_TO_REMOTE ? remote : local;
+    }
+}

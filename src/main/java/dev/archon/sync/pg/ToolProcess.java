@@ -1,0 +1,114 @@
+package dev.archon.sync.pg;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one PostgreSQL client tool as a child process. The connection reaches it only through its
+ * environment (no URL or password in argv); stderr is drained on its own thread (a full pipe would
+ * block the child) and kept, bounded and redacted, for the error message; a cancel ends the child
+ * and all its descendants.
+ */
+public final class ToolProcess {
+    private static final int STDERR_LIMIT = 64 * 1024;
+
+    /** Lets the caller end the process from another thread (the sync's cancel). */
+    @FunctionalInterface
+    public interface Interrupts {
+        AutoCloseable onInterrupt(Runnable interrupter);
+    }
+
+    public record Result(int exitCode, byte[] stdout, String stderr) {
+        public String stdoutText() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+    }
+
+    private ToolProcess() {
+    }
+
+    /**
+     * @param stdoutFile where stdout goes, or null to capture it in memory (small outputs only)
+     */
+    public static Result run(PgClient client, String tool, List<String> args, PgUri connection, Path stdoutFile,
+            Interrupts interrupts) throws IOException, InterruptedException {
+        List<String> argv = new java.util.ArrayList<>();
+        argv.add(client.tool(tool).toString());
+        argv.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("PG")); // only our connection, never an inherited one
+        if (connection != null) {
+            env.putAll(connection.toolEnvironment());
+        }
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (stdoutFile != null) {
+            pb.redirectOutput(stdoutFile.toFile());
+        }
+        Process process = pb.start();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        Thread errDrain = drain(process.getErrorStream(), stderr, STDERR_LIMIT, tool + "-stderr");
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        Thread outDrain = stdoutFile == null ? drain(process.getInputStream(), stdout, Integer.MAX_VALUE, tool + "-stdout") : null;
+        try (AutoCloseable ignored = interrupts == null ? () -> { } : interrupts.onInterrupt(() -> kill(process))) {
+            int code = process.waitFor();
+            errDrain.join();
+            if (outDrain != null) {
+                outDrain.join();
+            }
+            return new Result(code, stdout.toByteArray(), Redactor.redact(stderr.toString(StandardCharsets.UTF_8).trim()));
+        } catch (InterruptedException e) {
+            kill(process);
+            throw e;
+        } catch (Exception e) {
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e);
+        }
+    }
+
+    /** Ends the child and everything it started: TERM first, KILL after a grace period. */
+    public static void kill(Process process) {
+        List<ProcessHandle> tree = process.descendants().toList();
+        tree.forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                tree.forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    private static Thread drain(InputStream in, ByteArrayOutputStream sink, int limit, String name) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            try (in) {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    synchronized (sink) {
+                        int room = limit - sink.size();
+                        if (room > 0) {
+                            sink.write(buf, 0, Math.min(n, room));
+                        }
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended or was killed; what was read is kept
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+}
