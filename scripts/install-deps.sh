@@ -20,13 +20,13 @@ need=()
 [ -x "$PG15/bin/pg_config" ] && [ -f /usr/include/postgresql/15/server/postgres.h ] || need+=(postgresql-server-dev-15)
 command -v make >/dev/null && command -v gcc >/dev/null || need+=(build-essential)
 command -v runuser >/dev/null || need+=(util-linux)
+command -v curl >/dev/null || need+=(curl ca-certificates)
+command -v python3 >/dev/null || need+=(python3)   # the CLI script reads JSON with it
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   apt_update_once
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-# Debian's postgresql package starts a system cluster on 5432; the project never uses it.
-if [ ! -d /run/systemd/system ] && command -v pg_lsclusters >/dev/null; then :; fi
 
 if [ -f "$PG15/lib/vector.so" ] && [ -f /usr/share/postgresql/15/extension/vector.control ]; then
   log "pgvector already installed for PostgreSQL 15"

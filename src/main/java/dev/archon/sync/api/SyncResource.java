@@ -7,8 +7,19 @@ import dev.archon.sync.engine.SyncJob;
 import dev.archon.sync.engine.SyncRequest;
 import dev.archon.sync.engine.SyncStatus;
 import dev.archon.sync.engine.Trigger;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.archon.sync.history.SyncHistory;
 import dev.archon.sync.service.SyncService;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import java.sql.SQLException;
+import java.util.Map;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -24,15 +35,22 @@ import java.net.URI;
 @Produces(MediaType.APPLICATION_JSON)
 public class SyncResource {
     private final SyncService syncs;
+    private final SyncHistory history;
+    private final StreamTokens tokens;
+    private final ObjectMapper json;
 
-    public SyncResource(SyncService syncs) {
+    public SyncResource(SyncService syncs, SyncHistory history, StreamTokens tokens, ObjectMapper json) {
         this.syncs = syncs;
+        this.history = history;
+        this.tokens = tokens;
+        this.json = json;
     }
 
     @POST
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response start(SyncRequestBody body) {
+    public Response start(SyncRequestBody body, @Context jakarta.ws.rs.core.HttpHeaders headers,
+            @Context io.vertx.core.http.HttpServerRequest http) {
         if (body == null || body.direction() == null || body.direction().isBlank()) {
             return Problem.response(400, "Missing direction",
                     "the body must name a direction: {\"direction\": \"local-to-remote\"} or {\"direction\": \"remote-to-local\"}");
@@ -46,7 +64,8 @@ public class SyncResource {
             return Problem.response(400, "Invalid request", e.getMessage());
         }
         SyncRequest request = new SyncRequest(direction, Boolean.TRUE.equals(body.force()),
-                body.backup() == null || body.backup(), Boolean.TRUE.equals(body.dryRun()), trigger);
+                body.backup() == null || body.backup(), Boolean.TRUE.equals(body.dryRun()), trigger,
+                trigger.wire() + " from " + (http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress()));
         SyncJob job;
         try {
             job = syncs.start(request);
@@ -73,5 +92,57 @@ public class SyncResource {
     public Response get(@PathParam("id") String id) {
         return syncs.find(id).map(j -> Response.ok(j.snapshot()).build())
                 .orElseGet(() -> Problem.response(404, "Unknown sync", "no sync with id '" + id + "'"));
+    }
+
+    /** The live progress as Server-Sent Events; ends after the final event. */
+    @GET
+    @Path("/{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public Multi<OutboundSseEvent> events(@PathParam("id") String id, @Context Sse sse) {
+        SyncJob job = syncs.find(id).orElseThrow(() -> new NotFoundException("no sync with id '" + id + "'"));
+        return ProgressStream.of(job, sse, json);
+    }
+
+    /** A five-minute token for the event stream of this sync, for clients that cannot send headers. */
+    @POST
+    @Path("/{id}/events/token")
+    public Response streamToken(@PathParam("id") String id) {
+        if (syncs.find(id).isEmpty()) {
+            return Problem.response(404, "Unknown sync", "no sync with id '" + id + "'");
+        }
+        String token = tokens.issue(id);
+        return Response.ok(Map.of("token", token, "expires_in", StreamTokens.LIFETIME.toSeconds(),
+                "events_url", "/api/database/sync/" + id + "/events?token=" + token)).build();
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    public Response cancel(@PathParam("id") String id) {
+        return syncs.cancel(id).map(accepted -> accepted
+                ? Response.accepted(syncs.find(id).orElseThrow().snapshot()).build()
+                : Problem.of(new Problem("about:blank", "Too late to cancel", 409,
+                        "the sync is " + syncs.find(id).orElseThrow().status().wire()
+                                + " or already committing; its final status tells the truth", id, null,
+                        syncs.find(id).orElseThrow().snapshot())))
+                .orElseGet(() -> Problem.response(404, "Unknown sync", "no sync with id '" + id + "' in this instance"));
+    }
+
+    @GET
+    @Path("/history")
+    @Blocking
+    public Response history(@QueryParam("limit") @DefaultValue("20") String limitText) throws SQLException {
+        int limit;
+        try {
+            limit = Integer.parseInt(limitText);
+        } catch (NumberFormatException e) {
+            return Problem.response(400, "Invalid limit", "limit must be a whole number from 1 to 500, not '" + limitText + "'");
+        }
+        if (limit < 1 || limit > 500) {
+            return Problem.response(400, "Invalid limit", "limit must be from 1 to 500, not " + limit);
+        }
+        if (!history.available()) {
+            return Problem.response(503, "History unavailable", "the local database (ARCHON_SYNC_LOCAL_URL) is not configured");
+        }
+        return Response.ok(history.list(limit)).build();
     }
 }

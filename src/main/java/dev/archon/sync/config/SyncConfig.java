@@ -26,10 +26,7 @@ public interface SyncConfig {
     Auth auth();
 
     /** The synced tables in FK-dependency order; the MCP tables are deliberately not among them. */
-    @WithDefault("archon_settings,archon_migrations,archon_llm_pricing,archon_prompts,archon_sources,"
-            + "archon_page_metadata,archon_crawled_pages,archon_code_examples,archon_crawl_state,archon_projects,"
-            + "archon_tasks,archon_task_history,archon_document_versions,archon_project_sources,"
-            + "archon_configured_repositories,archon_agent_work_orders,archon_agent_work_order_steps")
+    @WithDefault(ArchonTables.DEFAULT_CSV)
     List<String> tables();
 
     /** Per-sync temporary files (schema dumps), one directory per sync. */

@@ -46,11 +46,11 @@ final class Preflight {
         ctx.job.progress(0.1, "Connecting to " + ctx.source + " and " + ctx.target);
         ctx.sourceConnection = connectOrRefuse(ctx, ctx.source, "source");
         ctx.targetConnection = connectOrRefuse(ctx, ctx.target, "target");
-        SyncLock.acquire(ctx);
         if (sameDatabase(ctx)) {
             throw new SyncRefusedException(List.of(new Refusal("same_database",
                     "source and target are the same database (" + ctx.target + ")")));
         }
+        SyncLock.acquire(ctx);
 
         Connection src = ctx.sourceConnection;
         Connection tgt = ctx.targetConnection;

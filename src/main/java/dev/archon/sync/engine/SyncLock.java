@@ -10,8 +10,7 @@ import java.sql.SQLException;
  * syncing in opposite directions cannot deadlock). The locks go with the sync's sessions.
  */
 final class SyncLock {
-    /** "ArchDBSy": the key every archon-db-sync instance uses. */
-    static final long KEY = 0x4172636844425379L;
+    static final long KEY = SyncLockKey.KEY;
 
     private SyncLock() {
     }

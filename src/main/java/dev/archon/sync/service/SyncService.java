@@ -1,6 +1,7 @@
 package dev.archon.sync.service;
 
 import dev.archon.sync.config.SyncConfig;
+import dev.archon.sync.history.SyncHistory;
 import dev.archon.sync.engine.SyncConflictException;
 import dev.archon.sync.engine.SyncEngine;
 import dev.archon.sync.engine.SyncJob;
@@ -29,6 +30,7 @@ public class SyncService {
     private static final int KEEP_FINISHED_JOBS = 200;
 
     private final SyncConfig config;
+    private final SyncHistory history;
     private final AtomicReference<SyncJob> running = new AtomicReference<>();
     private final Map<String, SyncJob> jobs = new LinkedHashMap<>();
     private final ExecutorService workers = Executors.newCachedThreadPool(new java.util.concurrent.ThreadFactory() {
@@ -43,8 +45,9 @@ public class SyncService {
     });
     private volatile SyncEngine engine;
 
-    public SyncService(SyncConfig config) {
+    public SyncService(SyncConfig config, SyncHistory history) {
         this.config = config;
+        this.history = history;
     }
 
     /** Built on first use: the URLs are checked when a sync needs them, not at start-up. */
@@ -85,6 +88,7 @@ public class SyncService {
                     other == null ? null : other.id());
         }
         remember(job);
+        history.track(job);
         try {
             if (!request.dryRun()) {
                 job.subscribe(ev -> {
@@ -94,12 +98,23 @@ public class SyncService {
                 });
             }
             e.start(job);
+        } catch (SyncConflictException conflict) {
+            // another instance holds the databases: name its sync if the history knows it
+            throw new SyncConflictException(conflict.getMessage(), history.runningSyncId().orElse(null));
         } finally {
             if (job.status().isFinal()) {
                 running.compareAndSet(job, null);
             }
         }
         return job;
+    }
+
+    /**
+     * @return empty when there is no such sync in this instance; false when it can no longer be
+     *         cancelled (finished, or its COMMIT has begun)
+     */
+    public Optional<Boolean> cancel(String id) {
+        return find(id).map(j -> !j.status().isFinal() && j.cancelSignal().cancel());
     }
 
     public Optional<SyncJob> find(String id) {

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The demo: restore a "fresh machine" from the "cloud", on two PostgreSQL clusters this script creates.
+#   bash scripts/demo.sh            (DEMO_SCALE=0.05 by default: ~11k embedding rows; 1.0 = the seed's 218,714)
+# 1. installs what it needs (PostgreSQL 15, pgvector), builds the service;
+# 2. starts two throwaway clusters under work/clusters: "remote" (port 55433) with Archon's schema and
+#    generated data, "local" (port 55432) like a fresh Supabase: no Archon tables at all;
+# 3. starts the service and runs a remote-to-local sync through the CLI script, showing its progress;
+# 4. compares both databases by content checksums, then a local-to-remote sync of the same data;
+# 5. stops everything (the clusters' files stay in work/clusters; `rm -rf work` removes them).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd); cd "$root"
+scale=${DEMO_SCALE:-0.05}
+export PGCLUSTER_PASSWORD=${PGCLUSTER_PASSWORD:-demo-password}
+lport=55432; rport=55433; http=${DEMO_HTTP_PORT:-8091}
+bin=/usr/lib/postgresql/15/bin
+
+bash scripts/install-deps.sh
+echo "== building the service"
+./mvnw -B -q package -DskipTests
+
+psql_on() { local port=$1 db=$2; shift 2
+  PGPASSWORD=$PGCLUSTER_PASSWORD "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d "$db" "$@"; }
+service_pid=""
+cleanup() {
+  [ -z "$service_pid" ] || kill "$service_pid" 2>/dev/null || true
+  scripts/pg-cluster.sh stop demo-local $lport >/dev/null || true
+  scripts/pg-cluster.sh stop demo-remote $rport >/dev/null || true
+}
+trap cleanup EXIT
+
+echo "== starting two clusters"
+scripts/pg-cluster.sh start demo-local $lport
+scripts/pg-cluster.sh start demo-remote $rport
+for p in $lport $rport; do psql_on $p postgres -c "DROP DATABASE IF EXISTS archon WITH (FORCE)" -c "CREATE DATABASE archon"; done
+echo "== remote: Archon's schema + generated data at scale $scale (hostile values included)"
+psql_on $rport archon -f fixture/supabase-emulation.sql -f fixture/archon-schema.sql -f fixture/generate.sql \
+  -c "SELECT public.archon_fixture_generate($scale, 1)" -c "DROP FUNCTION public.archon_fixture_generate" >/dev/null
+psql_on $rport archon -At -c "SELECT 'remote: ' || count(*) || ' crawled pages' FROM archon_crawled_pages"
+echo "== local: a fresh Supabase database without Archon's tables"
+psql_on $lport archon -f fixture/supabase-emulation.sql >/dev/null
+
+echo "== starting the service on :$http"
+export ARCHON_SYNC_LOCAL_URL="postgresql://postgres:$PGCLUSTER_PASSWORD@127.0.0.1:$lport/archon"
+export ARCHON_SYNC_REMOTE_URL="postgresql://postgres:$PGCLUSTER_PASSWORD@127.0.0.1:$rport/archon"
+export ARCHON_SYNC_API_KEY=demo-key ARCHON_SYNC_WORK_DIR="$root/work/demo-tmp" PORT=$http
+java -jar target/quarkus-app/quarkus-run.jar > work/demo-service.log 2>&1 &
+service_pid=$!
+for _ in $(seq 1 60); do curl -sf "http://localhost:$http/q/health/live" >/dev/null && break; sleep 0.5; done
+export ARCHON_SYNC_URL="http://localhost:$http"
+
+echo "== sync remote → local (restore a machine from the cloud)"
+scripts/sync-databases.sh --direction=remote-to-local --no-backup
+
+echo "== checksums (17 synced tables + sequences), remote vs local"
+scripts/db-checksum.sh "$ARCHON_SYNC_REMOTE_URL" > work/demo-remote.sum
+scripts/db-checksum.sh "$ARCHON_SYNC_LOCAL_URL" > work/demo-local.sum
+mcp='archon_mcp_(sessions|requests)'
+if diff <(grep -Ev "$mcp" work/demo-remote.sum) <(grep -Ev "$mcp" work/demo-local.sum); then
+  echo "identical: $(grep -Evc "$mcp" work/demo-local.sum) tables and sequences match"
+else
+  echo "MISMATCH"; exit 1
+fi
+
+echo "== sync local → remote (the nightly backup direction; same data, so nothing is lost)"
+scripts/sync-databases.sh --direction=local-to-remote --no-backup
+echo "demo done; service log: work/demo-service.log"

@@ -1,0 +1,15 @@
+package dev.archon.sync.config;
+
+/**
+ * The 17 tables of the seed document, in its dependency order. archon_mcp_sessions and
+ * archon_mcp_requests are left out on purpose: they are per-machine session logs.
+ */
+public final class ArchonTables {
+    public static final String DEFAULT_CSV = "archon_settings,archon_migrations,archon_llm_pricing,archon_prompts,"
+            + "archon_sources,archon_page_metadata,archon_crawled_pages,archon_code_examples,archon_crawl_state,"
+            + "archon_projects,archon_tasks,archon_task_history,archon_document_versions,archon_project_sources,"
+            + "archon_configured_repositories,archon_agent_work_orders,archon_agent_work_order_steps";
+
+    private ArchonTables() {
+    }
+}

@@ -1,0 +1,109 @@
+package dev.archon.sync.engine;
+
+import static dev.archon.sync.engine.EngineHarness.LOCAL_DB;
+import static dev.archon.sync.engine.EngineHarness.REMOTE_DB;
+import static dev.archon.sync.engine.EngineHarness.exec;
+import static dev.archon.sync.engine.EngineHarness.request;
+import static dev.archon.sync.engine.EngineHarness.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.archon.sync.pg.PgClient;
+import dev.archon.sync.pg.PgClientTools;
+import dev.archon.sync.testing.DbChecksum;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/** Every preflight refusal: a clear message naming what is wrong, and both databases untouched. */
+class PreflightRefusalTest {
+    private final EngineHarness h = new EngineHarness();
+
+    /** Runs the sync, expects a refusal with the code, and both databases exactly as before. */
+    private SyncJob assertRefused(Supplier<SyncEngine> engine, SyncRequest request, String code, String... mentions) {
+        DbChecksum local = h.localSum();
+        DbChecksum remote = h.remoteSum();
+        SyncJob job = run(engine.get(), request);
+        ProgressEvent end = job.snapshot();
+        assertEquals(SyncStatus.REFUSED, end.status(), end::toString);
+        assertTrue(end.refusals().stream().anyMatch(r -> r.code().equals(code)), () -> "expected " + code + " in " + end.refusals());
+        String messages = end.refusals().toString();
+        for (String m : mentions) {
+            assertTrue(messages.contains(m), () -> "the message should name '" + m + "': " + messages);
+        }
+        assertEquals(local, h.localSum(), "local untouched");
+        assertEquals(remote, h.remoteSum(), "remote untouched");
+        return job;
+    }
+
+    @Test
+    void dataLossGuardRefusesUnlessForced() {
+        h.reset("tpl_big", "tpl_small");
+        // remote → local would shrink the local knowledge base
+        assertRefused(h::engine, request(Direction.REMOTE_TO_LOCAL), "data_loss", "archon_crawled_pages", "would be lost", "force");
+    }
+
+    @Test
+    void dataLossGuardSeesAnEmptySourceTable() {
+        h.reset("tpl_small", "tpl_small");
+        exec(h.remote(), REMOTE_DB, "DELETE FROM archon_prompts");
+        assertRefused(h::engine, request(Direction.REMOTE_TO_LOCAL), "data_loss", "archon_prompts");
+    }
+
+    @Test
+    void tableMissingOnTheSource() {
+        h.reset("tpl_small", "tpl_small");
+        exec(h.remote(), REMOTE_DB, "DROP TABLE archon_agent_work_order_steps");
+        assertRefused(h::engine, request(Direction.REMOTE_TO_LOCAL), "table_missing_on_source", "archon_agent_work_order_steps");
+    }
+
+    @Test
+    void columnDriftIsListed() {
+        h.reset("tpl_small", "tpl_small");
+        exec(h.local(), LOCAL_DB, "ALTER TABLE archon_sources ADD COLUMN local_only text",
+                "ALTER TABLE archon_projects ALTER COLUMN github_repo TYPE varchar(300)");
+        assertRefused(h::engine, request(Direction.REMOTE_TO_LOCAL), "column_drift",
+                "archon_sources.local_only", "archon_projects.github_repo", "character varying(300)");
+    }
+
+    @Test
+    void foreignKeyFromOutsideTheSet() {
+        h.reset("tpl_small", "tpl_small");
+        exec(h.local(), LOCAL_DB, "CREATE TABLE my_bookmarks (id int PRIMARY KEY, source_id text REFERENCES archon_sources(source_id))");
+        assertRefused(h::engine, request(Direction.REMOTE_TO_LOCAL), "foreign_key_from_outside", "my_bookmarks", "archon_sources");
+    }
+
+    @Test
+    void vectorMissingOnTheTarget() {
+        h.reset("tpl_supabase", "tpl_small");
+        exec(h.local(), LOCAL_DB, "DROP EXTENSION vector");
+        assertRefused(h::engine, request(Direction.REMOTE_TO_LOCAL), "vector_missing_on_target", "vector");
+    }
+
+    @Test
+    void transactionPoolerPort() {
+        h.reset("tpl_small", "tpl_small");
+        String pooled = "postgresql://postgres.abcdef:secret-pw@127.0.0.1:6543/postgres";
+        SyncJob job = assertRefused(() -> new SyncEngine(h.settings(h.local().url(LOCAL_DB), pooled, PgClientTools.discover("auto")),
+                Executors.newSingleThreadExecutor()), request(Direction.LOCAL_TO_REMOTE), "transaction_pooler", "6543", "session pooler");
+        assertTrue(!job.snapshot().toString().contains("secret-pw"), "the password is redacted");
+    }
+
+    @Test
+    void clientOlderThanTheServers() {
+        h.reset("tpl_small", "tpl_small");
+        PgClientTools onlyOld = new PgClientTools(List.of(new PgClient(14, "14.11", Path.of("/usr/lib/postgresql/14/bin"))));
+        assertRefused(() -> new SyncEngine(h.settings(h.local().url(LOCAL_DB), h.remote().url(REMOTE_DB), onlyOld),
+                Executors.newSingleThreadExecutor()), request(Direction.REMOTE_TO_LOCAL), "client_too_old", "14.11", "postgresql-client-15");
+    }
+
+    @Test
+    void sameDatabaseUnderTwoNames() {
+        h.reset("tpl_small", "tpl_small");
+        String alias = h.local().url(LOCAL_DB).replace("127.0.0.1", "localhost");
+        assertRefused(() -> new SyncEngine(h.settings(h.local().url(LOCAL_DB), alias, PgClientTools.discover("auto")),
+                Executors.newSingleThreadExecutor()), request(Direction.LOCAL_TO_REMOTE), "same_database");
+    }
+}
