@@ -6,6 +6,8 @@ import dev.archon.sync.pg.Sql;
 import dev.archon.sync.pg.TableName;
 import dev.archon.sync.pg.ToolProcess;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,12 +45,13 @@ final class FreshTargetSchema {
         for (TableName t : tables) {
             args.add("--table=" + Sql.ident(t.schema()) + "." + Sql.ident(t.name()));
         }
-        ToolProcess.Result r = ToolProcess.run(client, "pg_dump", args, ctx.source, null, ctx.cancel());
+        Path file = ctx.workDir().resolve("source-schema.sql");
+        ToolProcess.Result r = ToolProcess.run(client, "pg_dump", args, ctx.source, file, ctx.cancel());
         ctx.cancel().throwIfCancelled();
         if (r.exitCode() != 0) {
             throw new IOException("pg_dump --schema-only of the source failed (exit " + r.exitCode() + "): " + r.stderr());
         }
-        ddl.append(forServer(r.stdoutText(), ctx.plan.targetServerVersion()));
+        ddl.append(forServer(Files.readString(file), ctx.plan.targetServerVersion()));
         return ddl.toString();
     }
 

@@ -14,6 +14,7 @@ public record TableName(String schema, String name) implements Comparable<TableN
         return Sql.ident(schema) + "." + Sql.ident(name);
     }
 
+    @com.fasterxml.jackson.annotation.JsonValue
     @Override
     public String toString() {
         return schema.equals("public") ? name : schema + "." + name;

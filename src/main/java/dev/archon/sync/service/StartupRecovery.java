@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
 public class StartupRecovery {
     private static final Logger LOG = Logger.getLogger(StartupRecovery.class);
 
-    void onStart(@Observes StartupEvent event, SyncConfig config, SyncHistory history) {
+    public void onStart(@Observes StartupEvent event, SyncConfig config, SyncHistory history) {
         if (config.local().url().isEmpty()) {
             LOG.warn("ARCHON_SYNC_LOCAL_URL is not set: no history and no syncs until it is");
             return;

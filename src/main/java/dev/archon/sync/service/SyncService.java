@@ -64,7 +64,7 @@ public class SyncService {
         return e;
     }
 
-    SyncSettings settings() {
+    public SyncSettings settings() {
         PgUri local = PgUri.parse(config.local().url().orElseThrow(() ->
                 new IllegalStateException("ARCHON_SYNC_LOCAL_URL is not set (the local Supabase database, a libpq URI)")));
         PgUri remote = PgUri.parse(config.remote().url().orElseThrow(() ->

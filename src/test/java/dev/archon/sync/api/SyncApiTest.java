@@ -85,12 +85,46 @@ class SyncApiTest {
     }
 
     @Test
-    void apiKeyIsRequiredAndHealthIsOpen() {
-        given().contentType(ContentType.JSON).body("{\"direction\":\"local-to-remote\"}").post("/api/database/sync")
-                .then().statusCode(401).contentType("application/problem+json");
-        given().header("X-API-Key", "wrong").get("/api/database/sync/x").then().statusCode(401);
-        given().get("/api/database/sync/x").then().statusCode(401);
+    void apiKeyIsRequiredOnEveryApiRouteAndHealthIsOpen() {
+        String[][] routes = {
+            {"POST", "/api/database/sync"}, {"GET", "/api/database/sync/x"}, {"GET", "/api/database/sync/x/events"},
+            {"POST", "/api/database/sync/x/cancel"}, {"POST", "/api/database/sync/x/events/token"},
+            {"GET", "/api/database/sync/history"}, {"GET", "/api/database/compare"}};
+        for (String[] r : routes) {
+            for (String key : new String[] {null, "wrong", ""}) {
+                var req = given().contentType(ContentType.JSON).body("{\"direction\":\"local-to-remote\"}");
+                if (key != null) {
+                    req.header("X-API-Key", key);
+                }
+                req.request(r[0], r[1]).then().statusCode(401).contentType("application/problem+json");
+            }
+        }
         given().get("/q/health/live").then().statusCode(200);
+        given().get("/q/health/ready").then().statusCode(200);
+        given().get("/q/openapi").then().statusCode(200).body(containsString("/api/database/sync/{id}/events"))
+                .body(containsString("/api/database/compare")).body(containsString("/api/database/sync/history"));
+    }
+
+    @Test
+    void dryRunPlansWithoutTouchingAndCompareShowsBothSides() {
+        DbChecksum local = DbChecksum.of(clusters.local(), "app_local");
+        DbChecksum remote = DbChecksum.of(clusters.remote(), "app_remote");
+        given().header("X-API-Key", KEY).contentType(ContentType.JSON)
+                .body("{\"direction\":\"local-to-remote\",\"dry_run\":true}").post("/api/database/sync")
+                .then().statusCode(200).body("status", equalTo("completed"))
+                .body("plan.tables.size()", equalTo(17))
+                .body("plan.tables[0].table", equalTo("archon_settings"))
+                .body("plan.tables.find { it.table == 'archon_crawled_pages' }.format", equalTo("BINARY"))
+                .body("plan.tables.find { it.table == 'archon_crawled_pages' }.source_rows", notNullValue())
+                .body("message", containsString("Dry run"));
+        given().header("X-API-Key", KEY).get("/api/database/compare").then().statusCode(200)
+                .body("tables.size()", equalTo(17))
+                .body("tables.find { it.table == 'archon_sources' }.remote_rows", equalTo(0))
+                .body("tables.find { it.table == 'archon_sources' }.more_on", equalTo("local"))
+                .body("local_to_remote", containsString("safe"))
+                .body("remote_to_local", containsString("needs force"));
+        assertEquals(local, DbChecksum.of(clusters.local(), "app_local"));
+        assertEquals(remote, DbChecksum.of(clusters.remote(), "app_remote"));
     }
 
     static Response awaitFinal(String id) {

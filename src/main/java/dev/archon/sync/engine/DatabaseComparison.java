@@ -1,0 +1,118 @@
+package dev.archon.sync.engine;
+
+import dev.archon.sync.pg.Catalog;
+import dev.archon.sync.pg.CatalogModel.Column;
+import dev.archon.sync.pg.PgUri;
+import dev.archon.sync.pg.Redactor;
+import dev.archon.sync.pg.TableName;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Local and remote side by side, table by table: row counts, column drift, which side has more, and
+ * what a sync in each direction would do. Read-only, each side in one snapshot.
+ */
+public final class DatabaseComparison {
+
+    public record TableComparison(String table, Long localRows, Long remoteRows, String moreOn, List<String> drift,
+            String localToRemote, String remoteToLocal) {
+    }
+
+    public record Result(String local, String remote, List<TableComparison> tables, String localToRemote,
+            String remoteToLocal) {
+    }
+
+    private DatabaseComparison() {
+    }
+
+    public static Result compare(SyncSettings settings) throws SQLException {
+        List<TableName> tables = settings.tables();
+        try (Connection local = open(settings.local(), "local"); Connection remote = open(settings.remote(), "remote")) {
+            Catalog l = new Catalog(local);
+            Catalog r = new Catalog(remote);
+            Set<TableName> onLocal = l.existingTables(tables);
+            Set<TableName> onRemote = r.existingTables(tables);
+            Map<TableName, List<Column>> lc = l.columns(tables);
+            Map<TableName, List<Column>> rc = r.columns(tables);
+            List<TableComparison> out = new ArrayList<>();
+            Map<TableName, Long> localRows = new LinkedHashMap<>();
+            Map<TableName, Long> remoteRows = new LinkedHashMap<>();
+            boolean drifted = false;
+            for (TableName t : tables) {
+                Long lr = onLocal.contains(t) ? l.count(t) : null;
+                Long rr = onRemote.contains(t) ? r.count(t) : null;
+                localRows.put(t, lr == null ? 0 : lr);
+                remoteRows.put(t, rr == null ? 0 : rr);
+                List<String> drift = drift(lc.getOrDefault(t, List.of()), rc.getOrDefault(t, List.of()));
+                drifted |= !drift.isEmpty();
+                String more = lr == null || rr == null ? (lr == null ? "remote" : "local")
+                        : lr.equals(rr) ? "equal" : lr > rr ? "local" : "remote";
+                out.add(new TableComparison(t.toString(), lr, rr, more, drift, effect(lr, rr), effect(rr, lr)));
+            }
+            String l2r = verdict(drifted, onRemote.isEmpty(), DataLossGuard.check(localRows, remoteRows));
+            String r2l = verdict(drifted, onLocal.isEmpty(), DataLossGuard.check(remoteRows, localRows));
+            return new Result(settings.local().toString(), settings.remote().toString(), out, l2r, r2l);
+        }
+    }
+
+    private static Connection open(PgUri uri, String side) throws SQLException {
+        try {
+            Connection c = DriverManager.getConnection(uri.jdbcUrl(), uri.jdbcProperties("archon-db-sync compare"));
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            return c;
+        } catch (SQLException e) {
+            throw new SQLException("cannot connect to the " + side + " database " + uri + ": " + Redactor.redact(e.getMessage()), e);
+        }
+    }
+
+    private static List<String> drift(List<Column> local, List<Column> remote) {
+        Map<String, String> r = new LinkedHashMap<>();
+        remote.forEach(c -> r.put(c.name(), c.type()));
+        List<String> out = new ArrayList<>();
+        if (local.isEmpty() || remote.isEmpty()) {
+            return out;
+        }
+        for (Column c : local) {
+            String other = r.remove(c.name());
+            if (other == null) {
+                out.add(c.name() + " only on local (" + c.type() + ")");
+            } else if (!other.equals(c.type())) {
+                out.add(c.name() + ": " + c.type() + " on local, " + other + " on remote");
+            }
+        }
+        r.forEach((name, type) -> out.add(name + " only on remote (" + type + ")"));
+        return out;
+    }
+
+    /** What replacing the target's rows with the source's does to this table. */
+    private static String effect(Long source, Long target) {
+        if (source == null) {
+            return "refused: the table is missing on the source";
+        }
+        if (target == null) {
+            return String.format("creates the table with %,d rows", source);
+        }
+        if (target > source) {
+            return String.format("replaces %,d rows with %,d (loses %,d)", target, source, target - source);
+        }
+        return String.format("replaces %,d rows with %,d", target, source);
+    }
+
+    private static String verdict(boolean drifted, boolean freshTarget, List<Refusal> loss) {
+        if (drifted) {
+            return "refused: the schemas differ (see drift)";
+        }
+        if (freshTarget) {
+            return "creates Archon's tables on the target and loads them";
+        }
+        return loss.isEmpty() ? "safe: no table loses rows" : "needs force: " + loss.get(0).message();
+    }
+}

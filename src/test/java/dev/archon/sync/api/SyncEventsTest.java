@@ -1,0 +1,167 @@
+package dev.archon.sync.api;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.archon.sync.config.ArchonTables;
+import dev.archon.sync.testing.DbChecksum;
+import dev.archon.sync.testing.TestClusters;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import org.junit.jupiter.api.Test;
+
+/** The dashboard's view: a whole sync of ≥ 20k embedding rows read from the event stream. */
+@QuarkusTest
+@QuarkusTestResource(value = ClustersResource.class, restrictToAnnotatedClass = true)
+class SyncEventsTest {
+    static final String KEY = SyncApiTest.KEY;
+    static final List<String> PHASES = List.of("validating", "backing_up", "exporting", "importing", "indexing", "verifying", "completed");
+    final TestClusters clusters = TestClusters.get();
+
+    @TestHTTPResource
+    URL base;
+
+    @Test
+    void streamShowsEveryPhaseInOrderAndEndsWithTheFinalState() throws Exception {
+        clusters.reset(clusters.local(), "app_local", "tpl_small");
+        clusters.reset(clusters.remote(), "app_remote", "tpl_big");
+        String id = start("remote-to-local");
+        String url = base + "api/database/sync/" + id + "/events";
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            // two full subscribers, and one that leaves after three events
+            CompletableFuture<List<SseClient.Event>> a = CompletableFuture.supplyAsync(() -> readAll(url, Integer.MAX_VALUE), pool);
+            CompletableFuture<List<SseClient.Event>> b = CompletableFuture.supplyAsync(() -> readAll(url, Integer.MAX_VALUE), pool);
+            CompletableFuture<List<SseClient.Event>> quitter = CompletableFuture.supplyAsync(() -> readAll(url, 3), pool);
+            List<SseClient.Event> events = a.get();
+            List<SseClient.Event> other = b.get();
+            assertEquals(3, quitter.get().size());
+
+            SseClient.Event last = events.get(events.size() - 1);
+            assertEquals("completed", last.name());
+            for (SseClient.Event e : events.subList(0, events.size() - 1)) {
+                assertEquals("progress", e.name());
+            }
+            // phases in order, percent monotone to 100
+            int phaseIndex = -1;
+            double percent = -1;
+            Set<Long> crawledRows = new LinkedHashSet<>();
+            long crawledTotal = 0;
+            for (SseClient.Event e : events) {
+                int p = PHASES.indexOf(e.data().get("phase").asText());
+                assertTrue(p >= phaseIndex, "phase went backwards at " + e.data());
+                phaseIndex = p;
+                double pc = e.data().get("percent_complete").asDouble();
+                assertTrue(pc >= percent, "percent went backwards at " + e.data());
+                percent = pc;
+                if ("archon_crawled_pages".equals(e.data().path("current_table").asText()) && "importing".equals(e.data().get("phase").asText())) {
+                    crawledRows.add(e.data().get("rows_synced").asLong());
+                }
+                crawledTotal = e.data().get("total_rows").asLong();
+            }
+            assertEquals(100.0, percent);
+            assertTrue(crawledRows.size() >= 3, "rows_synced moved while archon_crawled_pages loaded: " + crawledRows);
+            assertTrue(crawledRows.stream().anyMatch(r -> r > 0), "intermediate values: " + crawledRows);
+            assertTrue(events.stream().anyMatch(e -> e.data().get("message").asText().matches(
+                    "Syncing archon_crawled_pages: [0-9,]+ / [0-9,]+ rows \\(\\d+%\\)")), "row-level message");
+            // the final event is what GET says, and every subscriber saw the same end
+            JsonNode fin = last.data();
+            Response get = given().header("X-API-Key", KEY).get("/api/database/sync/" + id);
+            assertEquals(get.path("status"), fin.get("status").asText());
+            assertEquals(((Number) get.path("rows_synced")).longValue(), fin.get("rows_synced").asLong());
+            assertEquals(((Number) get.path("total_rows")).longValue(), crawledTotal);
+            assertEquals(get.path("phase"), fin.get("phase").asText());
+            assertEquals(fin, other.get(other.size() - 1).data());
+            // the early leaver disturbed nothing
+            List<String> synced = List.of(ArchonTables.DEFAULT_CSV.split(","));
+            assertEquals(DbChecksum.of(clusters.remote(), "app_remote").only(synced),
+                    DbChecksum.of(clusters.local(), "app_local").only(synced));
+
+            // a late subscriber gets the final state at once and the stream ends
+            List<SseClient.Event> late = readAll(url, Integer.MAX_VALUE);
+            assertEquals(1, late.size());
+            assertEquals("completed", late.get(0).name());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void eventStreamAcceptsAShortLivedTokenButNotNothing() throws Exception {
+        clusters.reset(clusters.local(), "app_local", "tpl_small");
+        clusters.reset(clusters.remote(), "app_remote", "tpl_small");
+        String id = given().header("X-API-Key", KEY).contentType(ContentType.JSON)
+                .body("{\"direction\":\"remote-to-local\",\"dry_run\":true}").post("/api/database/sync")
+                .then().statusCode(200).extract().path("sync_id");
+        assertEquals(401, SseClient.open(base + "api/database/sync/" + id + "/events", null).statusCode());
+        String token = given().header("X-API-Key", KEY).post("/api/database/sync/" + id + "/events/token")
+                .then().statusCode(200).extract().path("token");
+        HttpResponse<InputStream> r = SseClient.open(base + "api/database/sync/" + id + "/events?token=" + token, null);
+        assertEquals(200, r.statusCode());
+        List<SseClient.Event> events = SseClient.read(r, 10);
+        assertEquals("completed", events.get(events.size() - 1).name());
+        assertEquals(401, SseClient.open(base + "api/database/sync/other-id/events?token=" + token, null).statusCode(),
+                "a token is for one sync only");
+    }
+
+    @Test
+    void concurrentStartsGetExactlyOne202() throws Exception {
+        clusters.reset(clusters.local(), "app_local", "tpl_small");
+        clusters.reset(clusters.remote(), "app_remote", "tpl_big");
+        ExecutorService pool = Executors.newFixedThreadPool(5);
+        List<CompletableFuture<Response>> posts = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            posts.add(CompletableFuture.supplyAsync(() -> given().header("X-API-Key", KEY).contentType(ContentType.JSON)
+                    .body("{\"direction\":\"remote-to-local\"}").post("/api/database/sync"), pool));
+        }
+        List<Integer> codes = new ArrayList<>();
+        String winner = null;
+        for (CompletableFuture<Response> f : posts) {
+            Response r = f.get();
+            codes.add(r.statusCode());
+            if (r.statusCode() == 202) {
+                winner = r.path("sync_id");
+            }
+        }
+        pool.shutdownNow();
+        assertEquals(1, codes.stream().filter(c -> c == 202).count(), codes::toString);
+        assertEquals(4, codes.stream().filter(c -> c == 409).count(), codes::toString);
+        Response conflict = given().header("X-API-Key", KEY).contentType(ContentType.JSON)
+                .body("{\"direction\":\"remote-to-local\"}").post("/api/database/sync");
+        if (conflict.statusCode() == 409) {
+            assertEquals(winner, conflict.path("sync_id"), "the 409 names the running sync");
+        }
+        SyncApiTest.awaitFinal(winner);
+    }
+
+    private String start(String direction) {
+        return given().header("X-API-Key", KEY).contentType(ContentType.JSON)
+                .body("{\"direction\":\"" + direction + "\",\"backup\":false}").post("/api/database/sync")
+                .then().statusCode(202).extract().path("sync_id");
+    }
+
+    private static List<SseClient.Event> readAll(String url, int max) {
+        try {
+            HttpResponse<InputStream> r = SseClient.open(url, KEY);
+            assertEquals(200, r.statusCode());
+            return SseClient.read(r, max);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
