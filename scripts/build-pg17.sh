@@ -7,7 +7,8 @@
 #
 # Idempotent: when PREFIX holds a complete build (the marker file PREFIX/.archon-build-complete,
 # written last, plus postgres 17, vector, pg_trgm and pgcrypto) it prints one line and exits 0.
-# A fresh build takes about 3-5 minutes on 2 cores.
+# A fresh build takes about 3-5 minutes on 2 idle cores (7-13 min measured while other
+# CPU-heavy work ran: it builds under nice).
 #
 # - Build deps come from bookworm (the system's apt sources); only missing ones are installed.
 # - Sources come from trixie as deb-src only, through a private apt configuration in a
@@ -55,8 +56,10 @@ fi
 
 [ "$(id -u)" -eq 0 ] || die "run as root (it installs build deps with apt-get)"
 
-# One build per PREFIX at a time; re-check once we hold the lock.
-exec 9>"/tmp/.archon-build-pg17$(printf %s "$PREFIX" | tr -c 'A-Za-z0-9' _).lock"
+# One build at a time per parent directory of PREFIX (a lock on the directory itself, so
+# nothing is left behind); re-check once we hold it.
+mkdir -p "$(dirname "$PREFIX")"
+exec 9<"$(dirname "$PREFIX")"
 flock 9
 if complete; then
   log "already built (by a concurrent run): $COMPLETE_VERSION in $PREFIX; skipping"
@@ -163,7 +166,7 @@ else
 fi
 log "PostgreSQL source: $pg_source"
 # plain upstream tarballs; Debian's patches are not needed here
-step "unpack sources" bash -c 'tar --no-same-owner -xjf postgresql-17_*.orig.tar.bz2 && tar --no-same-owner -xzf pgvector_*.orig.tar.gz'
+step "unpack sources" "${NICE[@]}" bash -c 'tar --no-same-owner -xjf postgresql-17_*.orig.tar.bz2 && tar --no-same-owner -xzf pgvector_*.orig.tar.gz'
 PGSRC=$(ls -d "$WORK"/src/postgresql-17.*/ | head -1)
 VECSRC=$(ls -d "$WORK"/src/pgvector-*/ | head -1)
 [ -n "$PGSRC" ] && [ -n "$VECSRC" ] || die "unexpected layout of the unpacked sources in $WORK"

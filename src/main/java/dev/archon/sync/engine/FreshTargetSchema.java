@@ -59,6 +59,7 @@ final class FreshTargetSchema {
     static void create(SyncContext ctx, String ddl) throws SQLException {
         Sql.exec(ctx.targetConnection, "SET LOCAL check_function_bodies = false");
         Sql.exec(ctx.targetConnection, ddl);
+        Sql.exec(ctx.targetConnection, "RESET search_path"); // pg_dump's script empties it for the session
     }
 
     /**

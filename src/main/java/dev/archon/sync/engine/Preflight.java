@@ -3,7 +3,9 @@ package dev.archon.sync.engine;
 import dev.archon.sync.engine.SyncPlan.CopyFormat;
 import dev.archon.sync.engine.SyncPlan.SequencePlan;
 import dev.archon.sync.engine.SyncPlan.TablePlan;
+import dev.archon.sync.backup.BackupManifest;
 import dev.archon.sync.pg.Catalog;
+import dev.archon.sync.pg.CatalogModel;
 import dev.archon.sync.pg.CatalogModel.Column;
 import dev.archon.sync.pg.CatalogModel.ForeignKey;
 import dev.archon.sync.pg.CatalogModel.OwnedSequence;
@@ -93,6 +95,7 @@ final class Preflight {
                     + "CREATE EXTENSION vector WITH SCHEMA extensions; there first (Supabase: Database → Extensions)"));
         }
         checkReplicationRole(tgt, refusals);
+        BackupPreflight.check(ctx, target, tables, fresh, refusals);
         refuseIf(refusals);
 
         ctx.job.progress(0.5, "Counting rows on both sides");
@@ -124,6 +127,50 @@ final class Preflight {
         }
         return new SyncPlan(ctx.job.request().direction(), ctx.source.toString(), ctx.target.toString(), sourceVersion,
                 targetVersion, schemaClient.orElse(null), fresh, plans, sequences);
+    }
+
+    /** The validating phase of a restore: the target must have the tables; the backup supplies the rows. */
+    static SyncPlan restore(SyncContext ctx, BackupManifest backup) throws SQLException {
+        List<Refusal> refusals = new ArrayList<>();
+        String side = ctx.job.request().direction().targetName();
+        checkUrl(ctx.target, side, refusals);
+        refuseIf(refusals);
+        ctx.targetConnection = connectOrRefuse(ctx, ctx.target, "target");
+        SyncLock.acquireTarget(ctx);
+        Catalog target = new Catalog(ctx.targetConnection);
+        int targetVersion = target.serverVersionNum();
+        List<TableName> tables = backup.tables().keySet().stream().map(TableName::parse).toList();
+        Set<TableName> onTarget = target.existingTables(tables);
+        List<TableName> missing = tables.stream().filter(t -> !onTarget.contains(t)).toList();
+        if (!missing.isEmpty()) {
+            refusals.add(new Refusal("table_missing_on_target", "the " + side + " database lacks " + join(missing)
+                    + ", which the backup holds rows for: run Archon's migrations there first"));
+        }
+        if (!backup.endpoint().equals(ctx.target.endpoint())) {
+            ctx.job.warn("the backup was taken of " + backup.endpoint() + " and is restored into " + ctx.target.endpoint());
+        }
+        Optional<PgClient> reader = ctx.settings.clients().forRestore(backup.dumpMajor(), targetVersion / 10000);
+        if (reader.isEmpty()) {
+            refusals.add(new Refusal("client_too_old", "the backup was written by pg_dump " + backup.dumpMajor()
+                    + " and needs pg_restore " + backup.dumpMajor() + " or newer to read it (found: "
+                    + ctx.settings.clients().describe() + ")"));
+        }
+        refuseIf(refusals);
+        foreignKeysFromOutside(target.foreignKeysTouching(tables), tables, refusals);
+        if (target.extensionSchema("vector").isEmpty()) {
+            refusals.add(new Refusal("vector_missing_on_target", "the " + side + " database has no 'vector' extension"));
+        }
+        checkReplicationRole(ctx.targetConnection, refusals);
+        refuseIf(refusals);
+        List<TablePlan> plans = new ArrayList<>();
+        for (TableName t : tables) {
+            long rows = backup.tables().get(t.toString());
+            plans.add(new TablePlan(t, List.of(), CopyFormat.TEXT, rows, target.count(t), Math.max(1, rows)));
+        }
+        List<SequencePlan> sequences = backup.sequences().stream().map(s -> new SequencePlan(TableName.parse(s.table()),
+                s.column(), "", new CatalogModel.SequenceState(s.lastValue(), s.isCalled()))).toList();
+        return new SyncPlan(ctx.job.request().direction(), "backup " + backup.id(), ctx.target.toString(), backup.serverVersion(),
+                targetVersion, reader.get(), false, plans, sequences);
     }
 
     private static void checkUrl(PgUri uri, String side, List<Refusal> refusals) {

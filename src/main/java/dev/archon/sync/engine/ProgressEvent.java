@@ -4,9 +4,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 
-/** One snapshot of a sync's state: the progress object of the HTTP contract (snake_case in JSON). */
+/**
+ * One snapshot of a sync's state: the progress object of the HTTP contract (snake_case in JSON).
+ * {@code operation} is "sync", or "restore" (then {@code backup_id} names the backup and the
+ * direction's target is the database restored).
+ */
 public record ProgressEvent(
         String syncId,
+        String operation,
         SyncStatus status,
         Direction direction,
         Trigger trigger,
@@ -23,6 +28,7 @@ public record ProgressEvent(
         Long etaSeconds,
         String message,
         String error,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String backupId,
         @JsonInclude(JsonInclude.Include.NON_NULL) Instant finishedAt,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Refusal> refusals,
         @JsonInclude(JsonInclude.Include.NON_NULL) SyncPlan plan,

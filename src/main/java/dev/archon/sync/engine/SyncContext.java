@@ -35,7 +35,7 @@ public final class SyncContext implements AutoCloseable {
     SyncContext(SyncJob job, SyncSettings settings) {
         this.job = job;
         this.settings = settings;
-        this.source = settings.source(job.request().direction());
+        this.source = job.request().isRestore() ? null : settings.source(job.request().direction());
         this.target = settings.target(job.request().direction());
     }
 

@@ -1,6 +1,10 @@
 package dev.archon.sync.engine;
 
+import dev.archon.sync.backup.BackupManifest;
+import dev.archon.sync.pg.PgClient;
 import dev.archon.sync.pg.Redactor;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import io.smallrye.mutiny.Uni;
 import java.sql.SQLException;
 import java.util.List;
@@ -45,9 +49,19 @@ public final class SyncEngine {
      */
     public void start(SyncJob job) {
         SyncContext ctx = new SyncContext(job, settings);
+        Path archive = null;
         try {
-            job.enterPhase(Phase.VALIDATING, "Validating " + ctx.source + " → " + ctx.target);
-            ctx.plan = Preflight.run(ctx);
+            if (job.request().isRestore()) {
+                BackupManifest backup = settings.backups().find(job.request().restoreBackupId()).orElseThrow(() ->
+                        new SyncRefusedException(List.of(new Refusal("unknown_backup", "no backup '" + job.request().restoreBackupId()
+                                + "' in " + settings.backups().directory().toAbsolutePath()))));
+                job.enterPhase(Phase.VALIDATING, "Validating the restore of " + backup.id() + " into " + ctx.target);
+                ctx.plan = Preflight.restore(ctx, backup);
+                archive = settings.backups().archive(backup.id());
+            } else {
+                job.enterPhase(Phase.VALIDATING, "Validating " + ctx.source + " → " + ctx.target);
+                ctx.plan = Preflight.run(ctx);
+            }
             job.planned(ctx.plan);
         } catch (SyncRefusedException e) {
             ctx.close();
@@ -72,22 +86,43 @@ public final class SyncEngine {
             job.planOnly();
             return;
         }
-        pipeline(ctx).runSubscriptionOn(executor).subscribe().with(
+        List<Step> steps = archive == null ? syncSteps(ctx) : restoreSteps(archive, ctx.plan.schemaClient());
+        pipeline(ctx, steps).runSubscriptionOn(executor).subscribe().with(
                 ignored -> finish(ctx, null),
                 failure -> finish(ctx, failure));
     }
 
-    private Uni<Void> pipeline(SyncContext ctx) {
+    private static List<Step> syncSteps(SyncContext ctx) {
         String[] freshDdl = new String[1];
-        List<Step> steps = List.of(
-                new Step(Phase.EXPORTING, "Reading the source snapshot", c -> {
-                    if (c.plan.freshTarget()) {
-                        freshDdl[0] = FreshTargetSchema.export(c);
-                    }
-                }),
-                new Step(Phase.IMPORTING, "Loading the target in one transaction", c -> TargetLoad.run(c, freshDdl[0])),
+        List<Step> steps = new ArrayList<>();
+        if (ctx.job.request().backup() && !ctx.plan.freshTarget()) {
+            steps.add(new Step(Phase.BACKING_UP, "Backing up the target", TargetBackup::take));
+        }
+        steps.add(new Step(Phase.EXPORTING, "Reading the source snapshot", c -> {
+            if (c.plan.freshTarget()) {
+                freshDdl[0] = FreshTargetSchema.export(c);
+            }
+        }));
+        steps.add(new Step(Phase.IMPORTING, "Loading the target in one transaction", c -> TargetLoad.run(c, freshDdl[0], TargetLoad::copyTables)));
+        steps.addAll(finishingSteps());
+        return steps;
+    }
+
+    /** A restore is the same load with the rows coming from a backup archive. */
+    private static List<Step> restoreSteps(Path archive, PgClient reader) {
+        List<Step> steps = new ArrayList<>();
+        steps.add(new Step(Phase.IMPORTING, "Restoring the backup in one transaction", c -> TargetLoad.run(c, null, ArchiveRows.of(archive, reader))));
+        steps.addAll(finishingSteps());
+        return steps;
+    }
+
+    private static List<Step> finishingSteps() {
+        return List.of(
                 new Step(Phase.INDEXING, "Rebuilding indexes over the loaded rows", IndexRebuild::rebuild),
                 new Step(Phase.VERIFYING, "Verifying before COMMIT", SyncEngine::verifyAndCommit));
+    }
+
+    private Uni<Void> pipeline(SyncContext ctx, List<Step> steps) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Step step : steps) {
             chain = chain.chain(() -> run(ctx, step));
@@ -128,8 +163,11 @@ public final class SyncEngine {
             if (failure != null) {
                 job.warn("after COMMIT: " + describe(failure));
             }
-            job.completed(String.format("Synced %,d rows in %d tables %s", ctx.plan.totalRows(), ctx.plan.tables().size(),
-                    job.request().direction().wire()));
+            job.completed(job.request().isRestore()
+                    ? String.format("Restored %,d rows in %d tables from %s into %s", ctx.plan.totalRows(), ctx.plan.tables().size(),
+                            job.request().restoreBackupId(), job.request().direction().targetName())
+                    : String.format("Synced %,d rows in %d tables %s", ctx.plan.totalRows(), ctx.plan.tables().size(),
+                            job.request().direction().wire()));
             LOG.infof("sync %s completed", job.id());
         } else if (ctx.cancel().isCancelled()) {
             job.cancelled();

@@ -196,9 +196,9 @@ public final class SyncJob {
             } else if (status.isFinal()) {
                 eta = 0L;
             }
-            return new ProgressEvent(id, status, request.direction(), request.trigger(), phase, currentTable,
+            return new ProgressEvent(id, request.isRestore() ? "restore" : "sync", status, request.direction(), request.trigger(), phase, currentTable,
                     tablesCompleted, totalTables, rowsSynced, totalRows, bytesTransferred,
-                    Math.round(percent * 10) / 10.0, startedAt, elapsed, eta, message, error, finishedAt, refusals,
+                    Math.round(percent * 10) / 10.0, startedAt, elapsed, eta, message, error, request.restoreBackupId(), finishedAt, refusals,
                     request.dryRun() ? plan : null, r.tables().isEmpty() && r.indexes().isEmpty() ? null : r);
         }
     }

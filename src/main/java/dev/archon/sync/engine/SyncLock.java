@@ -24,6 +24,13 @@ final class SyncLock {
         }
     }
 
+    /** A restore touches one database: its lock is enough to exclude any sync of the pair. */
+    static void acquireTarget(SyncContext ctx) throws SQLException {
+        if (!tryLock(ctx.targetConnection)) {
+            throw new SyncConflictException("a sync or restore of this database is running (advisory lock " + KEY + " is held)", null);
+        }
+    }
+
     private static boolean tryLock(Connection c) throws SQLException {
         return Sql.queryString(c, "SELECT pg_try_advisory_lock(?)::text", KEY).equals("true");
     }

@@ -3,15 +3,30 @@ package dev.archon.sync.engine;
 /**
  * What the user asked for.
  *
- * @param force       load even if the target would lose rows (the data-loss guard); never set by the scheduler
- * @param backup      dump the target's synced tables before touching it
- * @param dryRun      validate and plan only
- * @param requestedBy who asked (client address, "scheduler", …), for the history
+ * @param force           load even if the target would lose rows (the data-loss guard); never set by the scheduler
+ * @param backup          dump the target's synced tables before touching it
+ * @param dryRun          validate and plan only
+ * @param requestedBy     who asked (client address, "scheduler", …), for the history
+ * @param restoreBackupId set for a restore: load this backup into the database the direction targets
  */
 public record SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger,
-        String requestedBy) {
+        String requestedBy, String restoreBackupId) {
 
     public SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger) {
-        this(direction, force, backup, dryRun, trigger, null);
+        this(direction, force, backup, dryRun, trigger, null, null);
+    }
+
+    public SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger, String requestedBy) {
+        this(direction, force, backup, dryRun, trigger, requestedBy, null);
+    }
+
+    /** Restores a backup of {@code database} ("local" or "remote"). */
+    public static SyncRequest restore(String database, String backupId, Trigger trigger, String requestedBy) {
+        Direction d = database.equals("local") ? Direction.REMOTE_TO_LOCAL : Direction.LOCAL_TO_REMOTE;
+        return new SyncRequest(d, true, false, false, trigger, requestedBy, backupId);
+    }
+
+    public boolean isRestore() {
+        return restoreBackupId != null;
     }
 }

@@ -22,7 +22,13 @@ final class TargetLoad {
     private TargetLoad() {
     }
 
-    static void run(SyncContext ctx, String freshSchemaDdl) throws SQLException {
+    /** Where the rows come from: the source database's snapshot, or a backup archive. */
+    @FunctionalInterface
+    interface RowSource {
+        void load(SyncContext ctx) throws Exception;
+    }
+
+    static void run(SyncContext ctx, String freshSchemaDdl, RowSource rows) throws Exception {
         Connection tgt = ctx.targetConnection;
         List<TableName> tables = ctx.plan.tableNames();
         String list = tables.stream().map(TableName::sql).collect(Collectors.joining(", "));
@@ -57,14 +63,14 @@ final class TargetLoad {
         // part of this transaction (rolled back with it).
         Sql.exec(tgt, "TRUNCATE TABLE " + list + " RESTART IDENTITY");
         IndexRebuild.dropForLoad(ctx);
-        copyTables(ctx);
+        rows.load(ctx);
         ctx.cancel().throwIfCancelled();
         SequenceSync.apply(ctx);
     }
 
     /** Under the lock: the target may have changed since preflight counted it. */
     private static void recheckDataLoss(SyncContext ctx) throws SQLException {
-        if (ctx.plan.freshTarget() || ctx.job.request().force()) {
+        if (ctx.plan.freshTarget() || ctx.job.request().force() || ctx.job.request().isRestore()) {
             return;
         }
         Catalog target = new Catalog(ctx.targetConnection);
@@ -80,7 +86,8 @@ final class TargetLoad {
         }
     }
 
-    private static void copyTables(SyncContext ctx) throws SQLException {
+    /** The sync's row source: each table streamed from the source snapshot. */
+    static void copyTables(SyncContext ctx) throws SQLException {
         List<TablePlan> tables = ctx.plan.tables();
         double totalBytes = Math.max(1, ctx.plan.totalBytes());
         double doneBytes = 0;

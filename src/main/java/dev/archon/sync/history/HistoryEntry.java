@@ -7,5 +7,5 @@ import java.time.Instant;
 public record HistoryEntry(String syncId, String direction, String trigger, String status, String phase, boolean forced,
         boolean backup, boolean dryRun, String requestedBy, Instant startedAt, Instant finishedAt, Double durationSeconds,
         long rowsSynced, long totalRows, long bytesTransferred, JsonNode phaseSeconds, JsonNode tables, JsonNode refusals,
-        String message, String error) {
+        String message, String error, String operation, String backupId) {
 }

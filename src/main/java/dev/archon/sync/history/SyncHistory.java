@@ -37,7 +37,8 @@ public class SyncHistory {
     static final String FLYWAY_TABLE = "archon_sync_schema_history";
     private static final Logger LOG = Logger.getLogger(SyncHistory.class);
     private static final String COLUMNS = "sync_id, direction, trigger, status, phase, forced, backup, dry_run, requested_by, "
-            + "started_at, finished_at, rows_synced, total_rows, bytes_transferred, phase_seconds, tables, refusals, message, error";
+            + "started_at, finished_at, rows_synced, total_rows, bytes_transferred, phase_seconds, tables, refusals, message, error, "
+            + "operation, backup_id";
 
     private final ObjectMapper json;
     private final String instance = ManagementFactory.getRuntimeMXBean().getName();
@@ -109,7 +110,7 @@ public class SyncHistory {
 
     private void upsert(ProgressEvent ev, SyncJob job) throws SQLException {
         String sql = "INSERT INTO " + SCHEMA + ".archon_sync_history (" + COLUMNS + ", instance) VALUES "
-                + "(?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?) "
+                + "(?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (sync_id) DO UPDATE SET status = excluded.status, phase = excluded.phase, "
                 + "finished_at = excluded.finished_at, rows_synced = excluded.rows_synced, total_rows = excluded.total_rows, "
                 + "bytes_transferred = excluded.bytes_transferred, phase_seconds = excluded.phase_seconds, "
@@ -137,13 +138,15 @@ public class SyncHistory {
             ps.setString(i++, toJson(ev.refusals()));
             ps.setString(i++, Redactor.redact(ev.message()));
             ps.setString(i++, Redactor.redact(ev.error()));
+            ps.setString(i++, ev.operation());
+            ps.setString(i++, ev.backupId());
             ps.setString(i, instance);
             ps.executeUpdate();
         }
     }
 
     public List<HistoryEntry> list(int limit) throws SQLException {
-        String sql = "SELECT " + COLUMNS + ", extract(epoch FROM (finished_at - started_at))::float8 FROM " + SCHEMA
+        String sql = "SELECT " + COLUMNS + ", extract(epoch FROM (finished_at - started_at))::float8 AS duration FROM " + SCHEMA
                 + ".archon_sync_history ORDER BY started_at DESC LIMIT ?";
         List<HistoryEntry> out = new ArrayList<>();
         try (Connection c = local.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -152,9 +155,9 @@ public class SyncHistory {
                 while (rs.next()) {
                     out.add(new HistoryEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                             rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8), rs.getString(9), rs.getTimestamp(10).toInstant(),
-                            rs.getTimestamp(11) == null ? null : rs.getTimestamp(11).toInstant(), (Double) rs.getObject(20),
+                            rs.getTimestamp(11) == null ? null : rs.getTimestamp(11).toInstant(), (Double) rs.getObject("duration"),
                             rs.getLong(12), rs.getLong(13), rs.getLong(14), readJson(rs.getString(15)), readJson(rs.getString(16)),
-                            readJson(rs.getString(17)), rs.getString(18), rs.getString(19)));
+                            readJson(rs.getString(17)), rs.getString(18), rs.getString(19), rs.getString("operation"), rs.getString("backup_id")));
                 }
             }
         } catch (SQLException e) {

@@ -33,6 +33,58 @@ public final class ToolProcess {
     private ToolProcess() {
     }
 
+    /** A tool whose stdout the caller reads as it comes (pg_restore feeding a load). */
+    public static final class Streaming implements AutoCloseable {
+        private final Process process;
+        private final ByteArrayOutputStream stderr;
+        private final Thread errDrain;
+        private final AutoCloseable registration;
+
+        private Streaming(Process process, ByteArrayOutputStream stderr, Thread errDrain, AutoCloseable registration) {
+            this.process = process;
+            this.stderr = stderr;
+            this.errDrain = errDrain;
+            this.registration = registration;
+        }
+
+        public InputStream stdout() {
+            return process.getInputStream();
+        }
+
+        /** Waits for the end; the exit code and the (redacted) stderr. */
+        public Result finish() throws InterruptedException {
+            int code = process.waitFor();
+            errDrain.join();
+            return new Result(code, new byte[0], Redactor.redact(stderr.toString(StandardCharsets.UTF_8).trim()));
+        }
+
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                kill(process);
+            }
+            try {
+                registration.close();
+            } catch (Exception ignored) {
+                // unregistering cannot fail in a way that matters
+            }
+        }
+    }
+
+    public static Streaming stream(PgClient client, String tool, List<String> args, Interrupts interrupts) throws IOException {
+        List<String> argv = new java.util.ArrayList<>();
+        argv.add(client.tool(tool).toString());
+        argv.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process process = pb.start();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        Thread errDrain = drain(process.getErrorStream(), stderr, STDERR_LIMIT, tool + "-stderr");
+        AutoCloseable reg = interrupts == null ? () -> { } : interrupts.onInterrupt(() -> kill(process));
+        return new Streaming(process, stderr, errDrain, reg);
+    }
+
     /**
      * @param stdoutFile where stdout goes, or null to capture it in memory (small outputs only)
      */

@@ -1,5 +1,6 @@
 package dev.archon.sync.service;
 
+import dev.archon.sync.backup.BackupStore;
 import dev.archon.sync.config.SyncConfig;
 import dev.archon.sync.history.SyncHistory;
 import dev.archon.sync.engine.SyncConflictException;
@@ -71,7 +72,8 @@ public class SyncService {
                 new IllegalStateException("ARCHON_SYNC_REMOTE_URL is not set (the Supabase Cloud database, a libpq URI)")));
         return new SyncSettings(local, remote, config.tables().stream().map(TableName::parse).toList(),
                 Path.of(config.workDir()), config.load().maintenanceWorkMem(), config.load().lockTimeout(),
-                config.load().rebuildIndexes(), PgClientTools.discover(config.pgBin()));
+                config.load().rebuildIndexes(), PgClientTools.discover(config.pgBin()),
+                new BackupStore(Path.of(config.backupDir()), config.backupKeep()), SyncSettings.FreeSpace.FILESYSTEM);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.archon.sync.engine;
 
+import dev.archon.sync.backup.BackupStore;
 import dev.archon.sync.config.ArchonTables;
 import dev.archon.sync.pg.PgClientTools;
 import dev.archon.sync.pg.PgUri;
@@ -23,6 +24,7 @@ final class EngineHarness {
     static final String REMOTE_DB = "app_remote";
     static final List<TableName> TABLES = Arrays.stream(ArchonTables.DEFAULT_CSV.split(",")).map(TableName::parse).toList();
     static final List<String> TABLE_NAMES = TABLES.stream().map(TableName::name).toList();
+    static final Path BACKUP_DIR = Path.of(System.getProperty("user.dir"), "target", "engine-test-backups");
     static final List<String> MCP_TABLES = List.of("archon_mcp_sessions", "archon_mcp_requests");
     private static final ExecutorService WORKERS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "test-sync-worker");
@@ -50,8 +52,13 @@ final class EngineHarness {
     }
 
     SyncSettings settings(String localUrl, String remoteUrl, PgClientTools clients) {
+        return settings(localUrl, remoteUrl, clients, BACKUP_DIR, SyncSettings.FreeSpace.FILESYSTEM);
+    }
+
+    SyncSettings settings(String localUrl, String remoteUrl, PgClientTools clients, Path backupDir, SyncSettings.FreeSpace free) {
         return new SyncSettings(PgUri.parse(localUrl), PgUri.parse(remoteUrl), TABLES,
-                Path.of(System.getProperty("user.dir"), "target", "sync-work"), "256MB", Duration.ofSeconds(20), true, clients);
+                Path.of(System.getProperty("user.dir"), "target", "sync-work"), "256MB", Duration.ofSeconds(20), true, clients,
+                new BackupStore(backupDir, 3), free);
     }
 
     SyncEngine engine() {

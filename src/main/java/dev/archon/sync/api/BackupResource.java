@@ -1,0 +1,64 @@
+package dev.archon.sync.api;
+
+import dev.archon.sync.backup.BackupManifest;
+import dev.archon.sync.engine.ProgressEvent;
+import dev.archon.sync.engine.SyncConflictException;
+import dev.archon.sync.engine.SyncJob;
+import dev.archon.sync.engine.SyncRequest;
+import dev.archon.sync.engine.SyncStatus;
+import dev.archon.sync.engine.Trigger;
+import dev.archon.sync.service.SyncService;
+import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Optional;
+
+/** The pre-sync backups, and the way back: a restore by the same all-or-nothing, verified load. */
+@Path("/api/database/backups")
+@Produces(MediaType.APPLICATION_JSON)
+public class BackupResource {
+    private final SyncService syncs;
+
+    public BackupResource(SyncService syncs) {
+        this.syncs = syncs;
+    }
+
+    /** Newest first: id, database, time, size, row counts per table. */
+    @GET
+    @Blocking
+    public Response list() throws IOException {
+        return Response.ok(syncs.settings().backups().list()).build();
+    }
+
+    @POST
+    @Path("/{id}/restore")
+    @Blocking
+    public Response restore(@PathParam("id") String id, @Context HttpServerRequest http) throws IOException {
+        Optional<BackupManifest> backup = syncs.settings().backups().find(id);
+        if (backup.isEmpty()) {
+            return Problem.response(404, "Unknown backup", "no backup '" + id + "'; GET /api/database/backups lists them");
+        }
+        String who = "manual from " + (http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress());
+        SyncJob job;
+        try {
+            job = syncs.start(SyncRequest.restore(backup.get().database(), id, Trigger.MANUAL, who));
+        } catch (SyncConflictException e) {
+            return Problem.of(new Problem("about:blank", "A sync is already running", 409, e.getMessage(), e.runningSyncId(), null, null));
+        }
+        ProgressEvent state = job.snapshot();
+        if (state.status() == SyncStatus.REFUSED) {
+            return Problem.of(new Problem("about:blank", "Restore refused by preflight", 422, state.error(), job.id(),
+                    state.refusals(), state));
+        }
+        return Response.accepted(state).location(URI.create("/api/database/sync/" + job.id())).build();
+    }
+}

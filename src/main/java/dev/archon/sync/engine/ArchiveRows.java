@@ -1,0 +1,124 @@
+package dev.archon.sync.engine;
+
+import dev.archon.sync.engine.SyncPlan.TablePlan;
+import dev.archon.sync.pg.PgClient;
+import dev.archon.sync.pg.Sql;
+import dev.archon.sync.pg.ToolProcess;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * The restore's row source: {@code pg_restore --data-only -f -} turns the archive into COPY blocks and
+ * setval calls, which run inside the same target transaction as a sync's load (pg_restore itself never
+ * connects, so any pg_restore that can read the archive will do, whatever the server's version).
+ */
+final class ArchiveRows {
+    private static final String COPY_END = "\\.";
+
+    private ArchiveRows() {
+    }
+
+    static TargetLoad.RowSource of(Path archive, PgClient client) {
+        return ctx -> load(ctx, archive, client);
+    }
+
+    private static void load(SyncContext ctx, Path archive, PgClient client) throws Exception {
+        Map<String, TablePlan> byName = ctx.plan.tables().stream().collect(Collectors.toMap(t -> t.table().sql(), t -> t));
+        List<TablePlan> tables = ctx.plan.tables();
+        long totalRows = Math.max(1, ctx.plan.totalRows());
+        long doneRows = 0;
+        int index = 0;
+        try (ToolProcess.Streaming restore = ToolProcess.stream(client, "pg_restore",
+                List.of("--data-only", "--file=-", archive.toString()), ctx.cancel());
+                BufferedReader in = new BufferedReader(new InputStreamReader(restore.stdout(), StandardCharsets.UTF_8), 1 << 16)) {
+            StringBuilder statement = new StringBuilder();
+            String line;
+            while ((line = in.readLine()) != null) {
+                ctx.cancel().throwIfCancelled();
+                if (line.startsWith("COPY ") && line.endsWith(" FROM stdin;")) {
+                    TablePlan t = byName.get(tableOf(line));
+                    String name = t == null ? tableOf(line) : t.table().toString();
+                    index++;
+                    ctx.job.tableStarted(name, (double) doneRows / totalRows, String.format("Restoring %s (table %d/%d)", name, index, tables.size()));
+                    long start = System.nanoTime();
+                    long rows = copyBlock(ctx, in, line.substring(0, line.length() - 1), name, t, doneRows, totalRows);
+                    doneRows += rows;
+                    ctx.job.tableDone(new SyncReport.TableResult(name, t == null ? rows : t.sourceRows(), t == null ? 0 : t.targetRowsBefore(),
+                            rows, 0, (System.nanoTime() - start) / 1e9, "text"));
+                } else if (line.isBlank() || line.startsWith("--") || line.startsWith("\\")
+                        || (line.startsWith("SET transaction_timeout") && ctx.plan.targetServerVersion() < 170000)) {
+                    continue; // comments, psql meta-commands, and a setting an older server lacks
+                } else {
+                    statement.append(line).append('\n');
+                    if (line.endsWith(";")) {
+                        Sql.exec(ctx.targetConnection, statement.toString());
+                        statement.setLength(0);
+                    }
+                }
+            }
+            // pg_restore's script empties search_path for the session; index definitions and the rest of
+            // the load run under the target's own again
+            Sql.exec(ctx.targetConnection, "RESET search_path");
+            ToolProcess.Result r = restore.finish();
+            ctx.cancel().throwIfCancelled();
+            if (r.exitCode() != 0) {
+                throw new IOException("pg_restore could not read the backup (exit " + r.exitCode() + "): " + r.stderr());
+            }
+        }
+    }
+
+    /** Streams one COPY block's lines into the target; returns the rows the server loaded. */
+    private static long copyBlock(SyncContext ctx, BufferedReader in, String copySql, String name, TablePlan t,
+            long doneBefore, long totalRows) throws IOException, SQLException {
+        CopyIn copy = ctx.targetConnection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
+        try {
+            long rows = 0;
+            long reported = 0;
+            long last = System.nanoTime();
+            String line;
+            while ((line = in.readLine()) != null && !line.equals(COPY_END)) {
+                byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+                copy.writeToCopy(bytes, 0, bytes.length);
+                rows++;
+                if (System.nanoTime() - last > 200_000_000L) {
+                    ctx.cancel().throwIfCancelled();
+                    ctx.job.rowsMoved(rows - reported, 0, (double) (doneBefore + rows) / totalRows,
+                            TargetLoad.rowsMessage(name, 0, 0, rows, t == null ? rows : t.sourceRows()).replace("Syncing", "Restoring"));
+                    reported = rows;
+                    last = System.nanoTime();
+                }
+            }
+            long loaded = copy.endCopy();
+            ctx.job.rowsMoved(loaded - reported, 0, (double) (doneBefore + loaded) / totalRows, null);
+            return loaded;
+        } catch (IOException | SQLException | RuntimeException e) {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+            throw e;
+        }
+    }
+
+    /** {@code COPY public.archon_sources (a, b) FROM stdin;} → {@code public.archon_sources} as pg_dump quotes it. */
+    static String tableOf(String copyLine) {
+        String rest = copyLine.substring("COPY ".length());
+        int paren = rest.indexOf(" (");
+        String name = paren < 0 ? rest.substring(0, rest.indexOf(' ')) : rest.substring(0, paren);
+        // pg_dump quotes only where needed; compare in our always-quoted form
+        int dot = name.indexOf('.');
+        return Sql.ident(unquote(name.substring(0, dot))) + "." + Sql.ident(unquote(name.substring(dot + 1)));
+    }
+
+    private static String unquote(String ident) {
+        return ident.startsWith("\"") ? ident.substring(1, ident.length() - 1).replace("\"\"", "\"") : ident;
+    }
+}

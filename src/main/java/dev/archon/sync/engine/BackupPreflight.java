@@ -1,0 +1,57 @@
+package dev.archon.sync.engine;
+
+import dev.archon.sync.backup.BackupStore;
+import dev.archon.sync.pg.Catalog;
+import dev.archon.sync.pg.TableName;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Before anything is touched: can the pre-sync backup be written, and does it fit? The estimate is
+ * the heap+TOAST size of the target's synced tables times {@value #TEXT_EXPANSION}: an uncompressed
+ * custom-format dump holds COPY text, and a vector(1536) takes about 3× its binary size as text.
+ */
+final class BackupPreflight {
+    static final double TEXT_EXPANSION = 2.5;
+
+    private BackupPreflight() {
+    }
+
+    static void check(SyncContext ctx, Catalog target, List<TableName> tables, boolean fresh, List<Refusal> refusals)
+            throws SQLException {
+        if (!ctx.job.request().backup() || fresh) {
+            return; // nothing to back up on a target without the tables
+        }
+        BackupStore store = ctx.settings.backups();
+        Path dir = store.directory();
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".write-test", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | UnsupportedOperationException e) {
+            refusals.add(new Refusal("backup_dir_unwritable", "the backup directory " + dir.toAbsolutePath()
+                    + " cannot be written (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                    + "): fix ARCHON_SYNC_BACKUP_DIR, or sync with \"backup\": false"));
+            return;
+        }
+        long bytes = 0;
+        for (TableName t : tables) {
+            bytes += target.dataBytes(t);
+        }
+        long need = (long) (bytes * TEXT_EXPANSION);
+        try {
+            long free = ctx.settings.freeSpace().usableBytes(dir);
+            if (free < need) {
+                refusals.add(new Refusal("disk_space", String.format("the backup of the target needs about %,d MB "
+                        + "(%,d MB of table data × %.1f) but %s has %,d MB free: free space, point ARCHON_SYNC_BACKUP_DIR "
+                        + "elsewhere, lower ARCHON_SYNC_BACKUP_KEEP, or sync with \"backup\": false",
+                        need >> 20, bytes >> 20, TEXT_EXPANSION, dir.toAbsolutePath(), free >> 20)));
+            }
+        } catch (IOException e) {
+            refusals.add(new Refusal("disk_space", "cannot read the free space of " + dir.toAbsolutePath() + ": " + e.getMessage()));
+        }
+    }
+}
