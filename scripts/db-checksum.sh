@@ -31,6 +31,9 @@ fi
   echo "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
   echo "SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD';"
   echo "SET LOCAL extra_float_digits = 1; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL row_security = off;"
+  # each row of checksum.sql names a checksum query; \gexec runs them, one output line each
+  echo "SELECT format('SELECT %L || '' '' || %L || '' '' || (%s)', kind, name, query) FROM ("
   cat "$here/fixture/checksum.sql"
+  echo ") q ORDER BY kind COLLATE \"C\", name COLLATE \"C\" \\gexec"
   echo "COMMIT;"
 } | "$psql" "$url" -X -q -A -t -F ' ' -v ON_ERROR_STOP=1 -f -

@@ -7,6 +7,8 @@ import java.sql.Statement;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -52,9 +54,16 @@ public record DbChecksum(SortedMap<String, String> tables, SortedMap<String, Str
             }
             SortedMap<String, String> tables = new TreeMap<>();
             SortedMap<String, String> sequences = new TreeMap<>();
+            List<String[]> queries = new ArrayList<>();
             try (ResultSet rs = st.executeQuery(ArchonFixture.sql("checksum.sql"))) {
                 while (rs.next()) {
-                    ("table".equals(rs.getString(1)) ? tables : sequences).put(rs.getString(2), rs.getString(3));
+                    queries.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+                }
+            }
+            for (String[] q : queries) {
+                try (ResultSet rs = st.executeQuery(q[2])) {
+                    rs.next();
+                    ("table".equals(q[0]) ? tables : sequences).put(q[1], rs.getString(1));
                 }
             }
             if (!own) {
