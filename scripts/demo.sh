@@ -33,11 +33,11 @@ scripts/pg-cluster.sh start demo-local $lport
 scripts/pg-cluster.sh start demo-remote $rport
 for p in $lport $rport; do psql_on $p postgres -c "DROP DATABASE IF EXISTS archon WITH (FORCE)" -c "CREATE DATABASE archon"; done
 echo "== remote: Archon's schema + generated data at scale $scale (hostile values included)"
-psql_on $rport archon -f fixture/supabase-emulation.sql -f fixture/archon-schema.sql -f fixture/generate.sql \
+PGOPTIONS="-c client_min_messages=warning" psql_on $rport archon -f fixture/supabase-emulation.sql -f fixture/archon-schema.sql -f fixture/generate.sql \
   -c "SELECT public.archon_fixture_generate($scale, 1)" -c "DROP FUNCTION public.archon_fixture_generate" >/dev/null
 psql_on $rport archon -At -c "SELECT 'remote: ' || count(*) || ' crawled pages' FROM archon_crawled_pages"
 echo "== local: a fresh Supabase database without Archon's tables"
-psql_on $lport archon -f fixture/supabase-emulation.sql >/dev/null
+PGOPTIONS="-c client_min_messages=warning" psql_on $lport archon -f fixture/supabase-emulation.sql >/dev/null
 
 echo "== starting the service on :$http"
 export ARCHON_SYNC_LOCAL_URL="postgresql://postgres:$PGCLUSTER_PASSWORD@127.0.0.1:$lport/archon"

@@ -15,6 +15,7 @@ public class ClustersResource implements QuarkusTestResourceLifecycleManager {
                 "archon.sync.local.url", c.local().url("app_local"),
                 "archon.sync.remote.url", c.remote().url("app_remote"),
                 "archon.sync.work-dir", "target/api-test-work",
+                "archon.sync.backup-dir", "target/api-test-backups",
                 "archon.sync.load.maintenance-work-mem", "256MB");
     }
 

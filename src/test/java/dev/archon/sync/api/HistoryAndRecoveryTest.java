@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.archon.sync.config.SyncConfig;
+import dev.archon.sync.engine.SyncJob;
+import dev.archon.sync.engine.SyncStatus;
 import dev.archon.sync.history.SyncHistory;
+import dev.archon.sync.schedule.NightlyBackup;
 import dev.archon.sync.service.StartupRecovery;
 import dev.archon.sync.testing.TestClusters;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -37,8 +40,12 @@ class HistoryAndRecoveryTest {
     @Inject
     SyncConfig config;
 
+    @Inject
+    NightlyBackup nightly;
+
     @Test
     void everyOutcomeGetsAHistoryRow() {
+        history.flush(); // no late write of an earlier test may land in the fresh database
         clusters.reset(clusters.local(), "app_local", "tpl_small");
         clusters.reset(clusters.remote(), "app_remote", "tpl_schema");
         // completed
@@ -104,6 +111,23 @@ class HistoryAndRecoveryTest {
         assertEquals("failed", row.get("status"));
         assertTrue(row.get("error").toString().startsWith("interrupted"), row.toString());
         assertFalse(Files.exists(stale), "stale work files removed");
+    }
+
+    @Test
+    void theNightlyBackupIsAScheduledUnforcedLocalToRemoteSyncWithABackup() {
+        clusters.reset(clusters.local(), "app_local", "tpl_small");
+        clusters.reset(clusters.remote(), "app_remote", "tpl_schema");
+        SyncJob job = nightly.run().orElseThrow();
+        Response done = SyncApiTest.awaitFinal(job.id());
+        done.then().body("status", equalTo("completed")).body("trigger", equalTo("scheduled"))
+                .body("direction", equalTo("local-to-remote"));
+        assertFalse(job.request().force(), "scheduled runs never force");
+        assertTrue(job.request().backup());
+        // the cloud gained rows the local database lacks: the next night refuses instead of deleting them
+        clusters.remote().exec("app_remote", "INSERT INTO archon_prompts (prompt_name, prompt) VALUES ('cloud-only', 'x')");
+        SyncJob refused = nightly.run().orElseThrow();
+        assertEquals(SyncStatus.REFUSED, refused.status());
+        assertEquals("data_loss", refused.snapshot().refusals().get(0).code());
     }
 
     private static String post(String body, int status) {
