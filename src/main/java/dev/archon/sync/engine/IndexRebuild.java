@@ -34,33 +34,41 @@ final class IndexRebuild {
         }
     }
 
-    /** Indexing: recreate over the loaded rows, biggest tables' share of the bar weighted by their size. */
+    /** Indexing: recreate over the loaded rows; each index's share of the bar is its table's size. */
     static void rebuild(SyncContext ctx) throws SQLException {
         List<Index> todo = ctx.indexesToRebuild;
         Map<TableName, Long> bytes = ctx.plan.tables().stream()
                 .collect(Collectors.toMap(SyncPlan.TablePlan::table, t -> Math.max(1, t.sourceBytes())));
         double total = todo.stream().mapToDouble(ix -> bytes.getOrDefault(ix.table(), 1L)).sum();
-        double done = 0;
-        int n = 0;
-        for (Index ix : todo) {
-            ctx.cancel().throwIfCancelled();
-            n++;
-            ctx.job.progress(total == 0 ? 1 : done / total, String.format("Building index %s on %s (%d/%d, %s)",
-                    ix.name(), ix.table(), n, todo.size(), ix.method()));
-            long start = System.nanoTime();
-            Sql.exec(ctx.targetConnection, ix.definition());
-            if (ix.comment() != null) {
-                Sql.exec(ctx.targetConnection, "COMMENT ON INDEX " + ix.sql() + " IS " + Sql.literal(ix.comment()));
+        double[] done = {0};
+        double[] current = {1};
+        try (IndexProgressMonitor ignored = IndexProgressMonitor.watch(ctx,
+                f -> ctx.job.progress((done[0] + f * current[0]) / total, null))) {
+            int n = 0;
+            for (Index ix : todo) {
+                ctx.cancel().throwIfCancelled();
+                current[0] = bytes.getOrDefault(ix.table(), 1L);
+                ctx.job.progress(done[0] / total, String.format("Building index %s on %s (%d/%d, %s)",
+                        ix.name(), ix.table(), ++n, todo.size(), ix.method()));
+                build(ctx, ix);
+                done[0] += current[0];
             }
-            if (ix.clustered()) {
-                Sql.exec(ctx.targetConnection, "ALTER TABLE " + ix.table().sql() + " CLUSTER ON " + Sql.ident(ix.name()));
-            }
-            long relfilenode = Sql.queryLong(ctx.targetConnection, "SELECT relfilenode FROM pg_class WHERE oid = ?::regclass", ix.sql());
-            ctx.job.indexBuilt(new SyncReport.IndexResult(ix.name(), ix.table().toString(), ix.method(),
-                    (System.nanoTime() - start) / 1e9, ix.relfilenode(), relfilenode));
-            done += bytes.getOrDefault(ix.table(), 1L);
         }
         ctx.job.progress(1, "Indexes rebuilt: " + todo.size());
+    }
+
+    private static void build(SyncContext ctx, Index ix) throws SQLException {
+        long start = System.nanoTime();
+        Sql.exec(ctx.targetConnection, ix.definition());
+        if (ix.comment() != null) {
+            Sql.exec(ctx.targetConnection, "COMMENT ON INDEX " + ix.sql() + " IS " + Sql.literal(ix.comment()));
+        }
+        if (ix.clustered()) {
+            Sql.exec(ctx.targetConnection, "ALTER TABLE " + ix.table().sql() + " CLUSTER ON " + Sql.ident(ix.name()));
+        }
+        long relfilenode = Sql.queryLong(ctx.targetConnection, "SELECT relfilenode FROM pg_class WHERE oid = ?::regclass", ix.sql());
+        ctx.job.indexBuilt(new SyncReport.IndexResult(ix.name(), ix.table().toString(), ix.method(),
+                (System.nanoTime() - start) / 1e9, ix.relfilenode(), relfilenode));
     }
 
     /** Indexes whose quality depends on the data present when they are built (pgvector's). */

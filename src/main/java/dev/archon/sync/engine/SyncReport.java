@@ -11,7 +11,7 @@ public record SyncReport(List<TableResult> tables, List<IndexResult> indexes, Ma
             double seconds, String format) {
     }
 
-    /** @param tuples what pg_stat_progress_create_index last reported as done (0 when it was too fast to see) */
+    /** An index rebuilt after the load; a new relfilenode shows it was built over the loaded rows. */
     public record IndexResult(String index, String table, String method, double seconds, long oldRelfilenode,
             long newRelfilenode) {
     }
