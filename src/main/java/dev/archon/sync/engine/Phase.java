@@ -2,12 +2,16 @@ package dev.archon.sync.engine;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** The seed's phases, in the order a sync passes them; each has a share of the progress bar. */
+/**
+ * The seed's phases, in the order a sync passes them; each has a share of the progress bar sized by
+ * what it cost in our measurements (at 0.25 scale: backup ≈ 15%, load ≈ 50%, index rebuild ≈ 30% of a
+ * sync). A skipped phase's share is simply jumped over, so the bar never moves backwards.
+ */
 public enum Phase {
-    VALIDATING(0, 3),
-    BACKING_UP(3, 3),
-    EXPORTING(3, 5),
-    IMPORTING(5, 65),
+    VALIDATING(0, 2),
+    BACKING_UP(2, 12),
+    EXPORTING(12, 13),
+    IMPORTING(13, 65),
     INDEXING(65, 93),
     VERIFYING(93, 99),
     COMPLETED(100, 100);

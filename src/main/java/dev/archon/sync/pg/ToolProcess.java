@@ -72,17 +72,26 @@ public final class ToolProcess {
     }
 
     public static Streaming stream(PgClient client, String tool, List<String> args, Interrupts interrupts) throws IOException {
-        List<String> argv = new java.util.ArrayList<>();
-        argv.add(client.tool(tool).toString());
-        argv.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(argv);
-        pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Process process = pb.start();
+        Process process = builder(client, tool, args, null).start();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         Thread errDrain = drain(process.getErrorStream(), stderr, STDERR_LIMIT, tool + "-stderr");
         AutoCloseable reg = interrupts == null ? () -> { } : interrupts.onInterrupt(() -> kill(process));
         return new Streaming(process, stderr, errDrain, reg);
+    }
+
+    /** The child's command line and environment: only our connection's PG* variables, never inherited ones. */
+    private static ProcessBuilder builder(PgClient client, String tool, List<String> args, PgUri connection) {
+        List<String> argv = new java.util.ArrayList<>();
+        argv.add(client.tool(tool).toString());
+        argv.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("PG"));
+        if (connection != null) {
+            env.putAll(connection.toolEnvironment());
+        }
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        return pb;
     }
 
     /**
@@ -90,16 +99,7 @@ public final class ToolProcess {
      */
     public static Result run(PgClient client, String tool, List<String> args, PgUri connection, Path stdoutFile,
             Interrupts interrupts) throws IOException, InterruptedException {
-        List<String> argv = new java.util.ArrayList<>();
-        argv.add(client.tool(tool).toString());
-        argv.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(argv);
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("PG")); // only our connection, never an inherited one
-        if (connection != null) {
-            env.putAll(connection.toolEnvironment());
-        }
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = builder(client, tool, args, connection);
         if (stdoutFile != null) {
             pb.redirectOutput(stdoutFile.toFile());
         }
