@@ -47,6 +47,17 @@ public interface SyncConfig {
 
     Load load();
 
+    Benchmark benchmark();
+
+    /** Only for scripts/bench.sh, to measure what progress and verification cost. Never in production. */
+    interface Benchmark {
+        @WithDefault("false")
+        boolean skipVerification();
+
+        @WithDefault("false")
+        boolean skipProgress();
+    }
+
     interface Database {
         Optional<String> url();
     }

@@ -22,6 +22,10 @@ final class IndexProgressMonitor implements AutoCloseable {
 
     private IndexProgressMonitor(Connection monitor, int pid, DoubleConsumer fraction) {
         this.monitor = monitor;
+        if (monitor == null) {
+            this.timer = null;
+            return;
+        }
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "index-progress");
             t.setDaemon(true);
@@ -37,14 +41,15 @@ final class IndexProgressMonitor implements AutoCloseable {
             Connection c = java.sql.DriverManager.getConnection(ctx.target.jdbcUrl(), ctx.target.jdbcProperties("archon-db-sync progress"));
             return new IndexProgressMonitor(c, pid, fraction);
         } catch (SQLException e) {
-            return new IndexProgressMonitor(null, 0, fraction);
+            return none();
         }
     }
 
+    static IndexProgressMonitor none() {
+        return new IndexProgressMonitor(null, 0, f -> { });
+    }
+
     private void poll(int pid, DoubleConsumer fraction) {
-        if (monitor == null) {
-            return;
-        }
         try (PreparedStatement ps = monitor.prepareStatement(QUERY)) {
             ps.setInt(1, pid);
             try (ResultSet rs = ps.executeQuery()) {
@@ -62,8 +67,8 @@ final class IndexProgressMonitor implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
-        if (monitor != null) {
+        if (timer != null) {
+            timer.shutdownNow();
             try {
                 monitor.close();
             } catch (SQLException ignored) {

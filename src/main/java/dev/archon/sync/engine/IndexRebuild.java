@@ -42,7 +42,7 @@ final class IndexRebuild {
         double total = todo.stream().mapToDouble(ix -> bytes.getOrDefault(ix.table(), 1L)).sum();
         double[] done = {0};
         double[] current = {1};
-        try (IndexProgressMonitor ignored = IndexProgressMonitor.watch(ctx,
+        try (IndexProgressMonitor ignored = ctx.settings.benchmark().skipProgress() ? IndexProgressMonitor.none() : IndexProgressMonitor.watch(ctx,
                 f -> ctx.job.progress((done[0] + f * current[0]) / total, null))) {
             int n = 0;
             for (Index ix : todo) {

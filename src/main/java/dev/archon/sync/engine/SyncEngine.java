@@ -144,7 +144,11 @@ public final class SyncEngine {
     }
 
     private static void verifyAndCommit(SyncContext ctx) throws SQLException {
-        Verification.beforeCommit(ctx);
+        if (ctx.settings.benchmark().skipVerification()) {
+            ctx.job.warn("verification was skipped (archon.sync.benchmark.skip-verification): benchmark use only");
+        } else {
+            Verification.beforeCommit(ctx);
+        }
         ctx.cancel().beginCommit();
         ctx.targetConnection.commit();
         ctx.committed = true;

@@ -100,11 +100,13 @@ final class TargetLoad {
             String name = t.table().toString();
             ctx.job.tableStarted(name, before / totalBytes, String.format("Syncing %s (table %d/%d)", name, n, tables.size()));
             long start = System.nanoTime();
-            TableCopier.Result r = TableCopier.copy(ctx, t, (rowsDelta, bytesDelta, rowsSoFar) -> {
+            TableCopier.Progress report = ctx.settings.benchmark().skipProgress() ? (rowsDelta, bytesDelta, rowsSoFar) -> { }
+                    : (rowsDelta, bytesDelta, rowsSoFar) -> {
                 double tableFraction = t.sourceRows() == 0 ? 1 : Math.min(1, (double) rowsSoFar / t.sourceRows());
                 ctx.job.rowsMoved(rowsDelta, bytesDelta, (before + tableFraction * Math.max(1, t.sourceBytes())) / totalBytes,
                         rowsMessage(name, n, tables.size(), rowsSoFar, t.sourceRows()));
-            });
+                    };
+            TableCopier.Result r = TableCopier.copy(ctx, t, report);
             doneBytes += Math.max(1, t.sourceBytes());
             ctx.job.tableDone(new SyncReport.TableResult(name, t.sourceRows(), t.targetRowsBefore(), r.rows(), r.bytes(),
                     (System.nanoTime() - start) / 1e9, t.format().name().toLowerCase()));

@@ -73,7 +73,8 @@ public class SyncService {
         return new SyncSettings(local, remote, config.tables().stream().map(TableName::parse).toList(),
                 Path.of(config.workDir()), config.load().maintenanceWorkMem(), config.load().lockTimeout(),
                 config.load().rebuildIndexes(), PgClientTools.discover(config.pgBin()),
-                new BackupStore(Path.of(config.backupDir()), config.backupKeep()), SyncSettings.FreeSpace.FILESYSTEM);
+                new BackupStore(Path.of(config.backupDir()), config.backupKeep()), SyncSettings.FreeSpace.FILESYSTEM,
+                new SyncSettings.Benchmark(config.benchmark().skipVerification(), config.benchmark().skipProgress()));
     }
 
     /**
