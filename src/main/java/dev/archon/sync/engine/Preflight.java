@@ -62,6 +62,9 @@ final class Preflight {
         src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         src.setReadOnly(true);
         Sql.exec(src, "SET LOCAL row_security = off");
+        // a role-level timeout (Supabase sets some) must not cut a long COPY or the idle snapshot short
+        Sql.exec(src, "SET LOCAL statement_timeout = 0");
+        Sql.exec(src, "SET LOCAL idle_in_transaction_session_timeout = 0");
         Catalog source = new Catalog(src);
         Catalog target = new Catalog(tgt);
 

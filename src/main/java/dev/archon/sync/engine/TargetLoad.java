@@ -88,6 +88,12 @@ final class TargetLoad {
 
     /** The sync's row source: each table streamed from the source snapshot. */
     static void copyTables(SyncContext ctx) throws SQLException {
+        streamTables(ctx);
+        // every row is read: end the source snapshot now rather than hold it through the index builds
+        ctx.sourceConnection.commit();
+    }
+
+    private static void streamTables(SyncContext ctx) throws SQLException {
         List<TablePlan> tables = ctx.plan.tables();
         double totalBytes = Math.max(1, ctx.plan.totalBytes());
         double doneBytes = 0;
