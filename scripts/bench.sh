@@ -13,27 +13,30 @@
 #      rawpipe     one psql target session: BEGIN; SET LOCAL session_replication_role = replica; TRUNCATE
 #                  the 17 RESTART IDENTITY; per table in FK order \copy … FROM PROGRAM 'psql source COPY …
 #                  TO STDOUT (FORMAT binary)' (FORMAT binary); setval (source values); COMMIT. Every index
-#                  of the target stays in place during the load (as asked; see README note in the report).
+#                  of the target stays in place during the load (so it is NOT a floor for the service's
+#                  importing phase: the handwritten run's data part is).
 #      handwritten as rawpipe, plus DROP of the non-constraint indexes after TRUNCATE (definitions from
 #                  pg_get_indexdef) and CREATE of the same after the load, before COMMIT. Its TRUNCATE +
 #                  DROP + COPY + setval part ("data") is the floor for the service's importing phase.
-#      service     the real service (started once from a copy of target/quarkus-app): POST
+#      service     the real service (built per BUILD, started once, before the runs): POST
 #                  /api/database/sync local-to-remote (local = source, remote = target), force, no backup;
 #                  polled every 200 ms (scripts/bench/service_run.py) with RSS sampling.
 #    Each run is followed by an untimed content checksum of the 17 tables and their sequences
 #    (scripts/db-checksum.sh), compared with the source's: a mismatch makes the run FAILED.
 # 3. Prints medians (min–max) and ratios (scripts/bench/report.py); raw numbers in work/bench/results.tsv
-#    (rep, position, method, key, value) and work/bench/meta.tsv.
+#    (rep, position, method, key, value) and work/bench/meta.tsv. After the runs, unless LIMITS=0: the
+#    physical limits for archon_crawled_pages (server-side COPY to/from a file, to_tsvector), 3 times.
 # 4. On exit (also on failure or Ctrl-C) stops the service and the clusters; KEEP=1 leaves the clusters
 #    running. The clusters' files stay in work/clusters/bench-{src,tgt} (rm -rf them to reclaim the disk).
 #
 # Noise: before each run the script waits (up to QUIET_WAIT s, default 600) until the box is below
-# QUIET_MAX_BUSY % CPU (default 25) for a second. During each run it accounts the CPU used by its own
+# QUIET_MAX_BUSY % CPU (default 25) for 3 s in a row. During each run it accounts the CPU used by its own
 # processes (both clusters, the service, its psql/pg_dump children; scripts/bench/cpuacct.py) against the
 # whole box; a run in which other processes used more than NOISE_MAX % (default 10) of the box is
 # discarded (kept in work/bench/results-discarded.tsv) and re-run, up to RETRIES (default 2) times.
-# Environment: METHODS (default "seed rawpipe handwritten service"), TGT_SCALE, FRESH=1, KEEP=1,
-# BUILD=1 (rebuild the jar even if present), BENCH_SRC_PORT, BENCH_TGT_PORT, BENCH_HTTP_PORT,
+# Environment: METHODS (default "seed rawpipe handwritten service"; "" = limits only), TGT_SCALE, FRESH=1,
+# KEEP=1, LIMITS=0, BUILD=tree|head|target (which code the service runs, see the service section; default
+# tree = the working tree as it is now), BENCH_SRC_PORT, BENCH_TGT_PORT, BENCH_HTTP_PORT,
 # PGCLUSTER_PASSWORD, QUIET_MAX_BUSY, QUIET_WAIT, NOISE_MAX, RETRIES.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd); cd "$root"
@@ -41,7 +44,7 @@ SCALE=${1:-0.25}; REPS=${2:-3}
 [[ "$SCALE" =~ ^[0-9]*\.?[0-9]+$ && "$REPS" =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [SCALE] [REPS]" >&2; exit 2; }
 TGT_SCALE=${TGT_SCALE:-$(python3 -c "print(max(0.01, round($SCALE / 5, 4)))")}
 SRC_PORT=${BENCH_SRC_PORT:-55461}; TGT_PORT=${BENCH_TGT_PORT:-55462}; HTTP_PORT=${BENCH_HTTP_PORT:-8097}
-read -r -a METHODS <<< "${METHODS:-seed rawpipe handwritten service}"
+read -r -a METHODS <<< "${METHODS-seed rawpipe handwritten service}"   # METHODS="" = only the limits
 QUIET_MAX_BUSY=${QUIET_MAX_BUSY:-25}; QUIET_WAIT=${QUIET_WAIT:-600}
 NOISE_MAX=${NOISE_MAX:-10}; RETRIES=${RETRIES:-2}
 export PGCLUSTER_PASSWORD=${PGCLUSTER_PASSWORD:-bench-password}
@@ -91,13 +94,19 @@ cpu_busy() {
   for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
   echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
 }
-# Wait (up to QUIET_WAIT s) until the box is quiet; prints the last busy %.
+# Wait (up to QUIET_WAIT s) until the box has been quiet for 3 s in a row; prints the last busy %.
 quiet() {
-  local busy waited=0
-  busy=$(cpu_busy)
-  while [ "$busy" -gt "$QUIET_MAX_BUSY" ] && [ $waited -lt "$QUIET_WAIT" ]; do
-    [ $waited -gt 0 ] || log "box is busy (${busy}% CPU before the run): waiting for quiet; top: $(ps -eo pcpu,comm --sort=-pcpu --no-headers | head -3 | tr -s ' ' | paste -sd, -)"
-    sleep 4; waited=$((waited + 5)); busy=$(cpu_busy)
+  local busy n_quiet=0 waited=0 warned=0
+  while :; do
+    busy=$(cpu_busy)
+    if [ "$busy" -le "$QUIET_MAX_BUSY" ]; then
+      n_quiet=$((n_quiet + 1)); [ $n_quiet -lt 3 ] || break
+    else
+      n_quiet=0
+      [ $warned = 1 ] || log "box is busy (${busy}% CPU before the run): waiting for quiet; top: $(ps -eo pcpu,comm --sort=-pcpu --no-headers | head -3 | tr -s ' ' | paste -sd, -)"
+      warned=1
+    fi
+    waited=$((waited + 1)); [ $waited -lt "$QUIET_WAIT" ] || { log "still busy after ${QUIET_WAIT} s: running anyway"; break; }
   done
   echo "$busy"
 }
@@ -163,16 +172,34 @@ scripts/db-checksum.sh "$src_url" | grep -E "$TREGEX" > "$out/source.sum"
 [ "$(grep -c '^table ' "$out/source.sum")" = 17 ] || { echo "source checksum does not list the 17 tables" >&2; exit 1; }
 
 # ------------------------------------------------------------------------------------------- service
-jar=target/quarkus-app/quarkus-run.jar
-if [ "${BUILD:-0}" = 1 ] || [ ! -f "$jar" ]; then
-  log "building the service (./mvnw -B -q package -DskipTests)"
-  ./mvnw -B -q package -DskipTests
-fi
 need_service=0; for m in "${METHODS[@]}"; do [ "$m" != service ] || need_service=1; done
 if [ $need_service = 1 ]; then
-  # run from a private copy: a concurrent `mvn package` by someone else must not swap jars under the JVM
-  rm -rf "$out/app"; cp -a target/quarkus-app "$out/app"
-  printf 'service_jar\t%s\n' "$(stat -c '%y' "$jar")" >> "$meta"
+  # Which code is measured (BUILD): "tree" (default) = a snapshot of the working tree as it is now (tracked and
+  # untracked, non-ignored files), built in work/bench/build; "head" = the last commit, built there;
+  # "target" = target/quarkus-app as it is (built with ./mvnw package if missing). The service then runs from
+  # a private copy, so that a concurrent `mvn package` by someone else cannot swap jars under the JVM.
+  build=${BUILD:-tree}; bdir=$out/build
+  case $build in
+    target)
+      if [ ! -f target/quarkus-app/quarkus-run.jar ]; then log "building the service (./mvnw -B -q package -DskipTests)"; ./mvnw -B -q package -DskipTests; fi
+      app=target/quarkus-app
+      what="target/quarkus-app built $(stat -c '%y' target/quarkus-app/quarkus-run.jar | cut -d. -f1)" ;;
+    head|tree)
+      rm -rf "$bdir"; mkdir -p "$bdir"
+      if [ "$build" = head ]; then
+        git archive HEAD | tar -x -C "$bdir"
+        what="HEAD $(git rev-parse --short HEAD)"
+      else
+        git ls-files -z --cached --others --exclude-standard | tar --null --ignore-failed-read -T - -c 2>/dev/null | tar -x -C "$bdir"
+        what="HEAD $(git rev-parse --short HEAD) + working tree ($(git status --porcelain -- src pom.xml | wc -l) changed files under src/, pom.xml: $(git status --porcelain -- src pom.xml | awk '{print $2}' | xargs -r -n1 basename | paste -sd, -))"
+      fi
+      log "building the service from $what in $bdir"
+      (cd "$bdir" && ./mvnw -B -q package -DskipTests) > "$out/build.log" 2>&1 || { tail -30 "$out/build.log" >&2; echo "build failed; see $out/build.log" >&2; exit 1; }
+      app=$bdir/target/quarkus-app ;;
+    *) echo "BUILD must be tree, head or target" >&2; exit 2 ;;
+  esac
+  rm -rf "$out/app"; cp -a "$app" "$out/app"
+  printf 'service_build\t%s\n' "$what" >> "$meta"
   log "service: starting on :$HTTP_PORT (local = source, remote = target)"
   ARCHON_SYNC_LOCAL_URL=$src_url ARCHON_SYNC_REMOTE_URL=$tgt_url ARCHON_SYNC_API_KEY=$API_KEY \
   ARCHON_SYNC_WORK_DIR=$out/service-tmp ARCHON_SYNC_BACKUP_DIR=$out/service-backups \
@@ -362,5 +389,38 @@ for rep in $(seq 1 "$REPS"); do
     done
   done
 done
+# ------------------------------------------------------- physical limits for archon_crawled_pages (untimed above)
+# Server-side binary COPY (no client, no pipe), 3 times each: the source writing the table to a file; the
+# target loading that file inside a transaction shaped like the sync's (TRUNCATE … RESTART IDENTITY, the
+# non-constraint indexes dropped, then ROLLBACK), and the same with every index kept; and the cost of the
+# generated column content_search_vector = to_tsvector('english', content), computed on every loaded row.
+if [ "${LIMITS:-1}" != 0 ]; then
+  ldir=$out/limits; rm -rf "$ldir"; mkdir -p "$ldir"; chown postgres "$ldir" 2>/dev/null || true
+  cpcols=$(cat "$out/raw/cols-archon_crawled_pages")
+  for rep in 1 2 3; do
+    pos=0; method=limit; rundir=$ldir; cur=$ldir/records.tsv; : > "$cur"
+    prepare_target; busy=$(quiet); rec busy_before_pct "$busy"
+    log "limits $rep/3: server-side COPY of archon_crawled_pages (source → file, file → target), to_tsvector"
+    printf '\\timing on\n\\echo IDX src_copy_to_file\nCOPY public.archon_crawled_pages (%s) TO %s (FORMAT binary);\n\\echo IDX tsvector\nSELECT count(to_tsvector('"'english'"', content)) FROM public.archon_crawled_pages;\n' \
+      "$cpcols" "'$ldir/cp.bin'" | psql_on "$SRC_PORT" archon -f - > "$ldir/src.log"
+    idx=$(psql_on "$TGT_PORT" archon -At -F $'\t' -c "$IDX_SQL")
+    for variant in dropped kept; do
+      {
+        echo 'BEGIN;'; echo 'SET LOCAL session_replication_role = replica;'; echo "TRUNCATE $TLIST RESTART IDENTITY;"
+        [ $variant = kept ] || cut -f1 <<< "$idx"
+        echo '\timing on'; echo "\\echo IDX tgt_copy_from_file_idx_$variant"
+        echo "COPY public.archon_crawled_pages ($cpcols) FROM '$ldir/cp.bin' (FORMAT binary);"
+        echo '\timing off'; echo 'ROLLBACK;'
+      } | psql_on "$TGT_PORT" archon -f - > "$ldir/tgt-$variant.log"
+      psql_on "$TGT_PORT" postgres -c "CHECKPOINT"
+    done
+    cat "$ldir/src.log" "$ldir/tgt-dropped.log" "$ldir/tgt-kept.log" > "$ldir/all.log"
+    timed_items "$ldir/all.log" limit
+    rec cp_file_bytes "$(stat -c %s "$ldir/cp.bin")"
+    rec status ok
+    cat "$cur" >> "$results"
+    rm -f "$ldir/cp.bin"
+  done
+fi
 printf 'finished\t%s\n' "$(date -Is)" >> "$meta"
 python3 scripts/bench/report.py "$out" | tee "$out/report.txt"
