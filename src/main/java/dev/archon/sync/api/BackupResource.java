@@ -36,14 +36,14 @@ public class BackupResource {
     @GET
     @Blocking
     public Response list() throws IOException {
-        return Response.ok(syncs.settings().backups().list()).build();
+        return Response.ok(syncs.currentSettings().backups().list()).build();
     }
 
     @POST
     @Path("/{id}/restore")
     @Blocking
     public Response restore(@PathParam("id") String id, @Context HttpServerRequest http) throws IOException {
-        Optional<BackupManifest> backup = syncs.settings().backups().find(id);
+        Optional<BackupManifest> backup = syncs.currentSettings().backups().find(id);
         if (backup.isEmpty()) {
             return Problem.response(404, "Unknown backup", "no backup '" + id + "'; GET /api/database/backups lists them");
         }

@@ -24,7 +24,7 @@ public class CompareResource {
     @Blocking
     public Response compare() {
         try {
-            return Response.ok(DatabaseComparison.compare(syncs.settings())).build();
+            return Response.ok(DatabaseComparison.compare(syncs.currentSettings())).build();
         } catch (SQLException e) {
             return Problem.response(502, "A database is unreachable", e.getMessage());
         } catch (IllegalStateException | IllegalArgumentException e) {

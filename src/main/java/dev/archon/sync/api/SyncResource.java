@@ -49,8 +49,7 @@ public class SyncResource {
     @POST
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response start(SyncRequestBody body, @Context jakarta.ws.rs.core.HttpHeaders headers,
-            @Context io.vertx.core.http.HttpServerRequest http) {
+    public Response start(SyncRequestBody body, @Context io.vertx.core.http.HttpServerRequest http) {
         if (body == null || body.direction() == null || body.direction().isBlank()) {
             return Problem.response(400, "Missing direction",
                     "the body must name a direction: {\"direction\": \"local-to-remote\"} or {\"direction\": \"remote-to-local\"}");
@@ -61,7 +60,11 @@ public class SyncResource {
             direction = Direction.parse(body.direction());
             trigger = body.trigger() == null ? Trigger.MANUAL : Trigger.parse(body.trigger());
         } catch (IllegalArgumentException e) {
-            return Problem.response(400, "Invalid request", e.getMessage());
+            return Problem.response(400, "Invalid request", e.getMessage().startsWith("unknown direction") ? e.getMessage()
+                    : "unknown trigger '" + body.trigger() + "': use manual or cli");
+        }
+        if (trigger == Trigger.SCHEDULED) {
+            return Problem.response(400, "Invalid request", "trigger 'scheduled' is the scheduler's own: use manual or cli");
         }
         SyncRequest request = new SyncRequest(direction, Boolean.TRUE.equals(body.force()),
                 body.backup() == null || body.backup(), Boolean.TRUE.equals(body.dryRun()), trigger,

@@ -65,7 +65,12 @@ public class SyncService {
         return e;
     }
 
-    public SyncSettings settings() {
+    /** The settings the engine runs with (parsed once; client tools probed once). */
+    public SyncSettings currentSettings() {
+        return engine().settings();
+    }
+
+    SyncSettings settings() {
         PgUri local = PgUri.parse(config.local().url().orElseThrow(() ->
                 new IllegalStateException("ARCHON_SYNC_LOCAL_URL is not set (the local Supabase database, a libpq URI)")));
         PgUri remote = PgUri.parse(config.remote().url().orElseThrow(() ->
