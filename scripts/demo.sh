@@ -43,7 +43,7 @@ echo "== starting the service on :$http"
 export ARCHON_SYNC_LOCAL_URL="postgresql://postgres:$PGCLUSTER_PASSWORD@127.0.0.1:$lport/archon"
 export ARCHON_SYNC_REMOTE_URL="postgresql://postgres:$PGCLUSTER_PASSWORD@127.0.0.1:$rport/archon"
 export ARCHON_SYNC_API_KEY=demo-key ARCHON_SYNC_WORK_DIR="$root/work/demo-tmp" PORT=$http
-java -jar target/quarkus-app/quarkus-run.jar > work/demo-service.log 2>&1 &
+java -Xmx256m -jar target/quarkus-app/quarkus-run.jar > work/demo-service.log 2>&1 &
 service_pid=$!
 for _ in $(seq 1 60); do curl -sf "http://localhost:$http/q/health/live" >/dev/null && break; sleep 0.5; done
 export ARCHON_SYNC_URL="http://localhost:$http"
