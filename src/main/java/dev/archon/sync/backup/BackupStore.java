@@ -39,9 +39,10 @@ public final class BackupStore {
         return dir;
     }
 
-    /** e.g. {@code 20261125T190102Z_local-to-remote_remote_postgres}. */
-    public static String newId(Instant at, String direction, String database, String dbName) {
-        return STAMP.format(at) + "_" + direction + "_" + database + "_" + dbName.replaceAll("[^A-Za-z0-9_.-]", "_");
+    /** e.g. {@code 20261125T190102Z_local-to-remote_remote_postgres_1a2b3c4d} (the sync's id ends it: unique). */
+    public static String newId(Instant at, String direction, String database, String dbName, String syncId) {
+        return STAMP.format(at) + "_" + direction + "_" + database + "_" + dbName.replaceAll("[^A-Za-z0-9_.-]", "_")
+                + "_" + syncId.substring(0, Math.min(8, syncId.length()));
     }
 
     public Path archive(String id) {

@@ -37,7 +37,8 @@ final class TargetBackup {
         PgClient client = ctx.settings.clients().forDump(ctx.plan.targetServerVersion() / 10000)
                 .orElseThrow(() -> new IOException("no pg_dump for a PostgreSQL " + ctx.plan.targetServerVersion() / 10000 + " server"));
         String database = ctx.job.request().direction().targetName();
-        String id = BackupStore.newId(Instant.now(), ctx.job.request().direction().wire(), database, ctx.target.database());
+        String id = BackupStore.newId(Instant.now(), ctx.job.request().direction().wire(), database, ctx.target.database(),
+                ctx.job.id());
         Path partial = store.directory().resolve(id + ".dump.partial");
         try (Connection snap = ctx.connect(ctx.target, "backup snapshot")) {
             snap.setAutoCommit(false);

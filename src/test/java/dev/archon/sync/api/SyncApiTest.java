@@ -53,6 +53,27 @@ class SyncApiTest {
     }
 
     @Test
+    void backupsAreListedAndRestoredThroughTheApi() {
+        clusters.reset(clusters.remote(), "app_remote", "tpl_small");
+        DbChecksum remoteBefore = DbChecksum.of(clusters.remote(), "app_remote");
+        String id = given().header("X-API-Key", KEY).contentType(ContentType.JSON)
+                .body("{\"direction\":\"local-to-remote\",\"force\":true}").post("/api/database/sync")
+                .then().statusCode(202).extract().path("sync_id");
+        awaitFinal(id).then().body("status", equalTo("completed")).body("report.phase_seconds.backing_up", notNullValue());
+        Response list = given().header("X-API-Key", KEY).get("/api/database/backups");
+        list.then().statusCode(200).body("[0].database", equalTo("remote")).body("[0].sync_id", equalTo(id))
+                .body("[0].tables.archon_sources", notNullValue());
+        String backup = list.path("[0].id");
+        given().header("X-API-Key", KEY).post("/api/database/backups/no-such-backup/restore").then().statusCode(404)
+                .contentType("application/problem+json");
+        String restore = given().header("X-API-Key", KEY).post("/api/database/backups/" + backup + "/restore")
+                .then().statusCode(202).body("operation", equalTo("restore")).body("backup_id", equalTo(backup))
+                .extract().path("sync_id");
+        awaitFinal(restore).then().body("status", equalTo("completed"));
+        assertEquals(remoteBefore, DbChecksum.of(clusters.remote(), "app_remote"), "the remote is back to its pre-sync state");
+    }
+
+    @Test
     void refusalIs422ProblemJsonAndTheSyncShowsRefused() {
         // remote → local would wipe the local data: the guard says no
         Response r = given().header("X-API-Key", KEY).contentType(ContentType.JSON)
@@ -89,7 +110,8 @@ class SyncApiTest {
         String[][] routes = {
             {"POST", "/api/database/sync"}, {"GET", "/api/database/sync/x"}, {"GET", "/api/database/sync/x/events"},
             {"POST", "/api/database/sync/x/cancel"}, {"POST", "/api/database/sync/x/events/token"},
-            {"GET", "/api/database/sync/history"}, {"GET", "/api/database/compare"}};
+            {"GET", "/api/database/sync/history"}, {"GET", "/api/database/compare"},
+            {"GET", "/api/database/backups"}, {"POST", "/api/database/backups/x/restore"}};
         for (String[] r : routes) {
             for (String key : new String[] {null, "wrong", ""}) {
                 var req = given().contentType(ContentType.JSON).body("{\"direction\":\"local-to-remote\"}");
