@@ -171,13 +171,14 @@ public class SyncHistory {
     }
 
     /** The newest row still running, possibly of another instance (for a 409 that names it). */
-    public Optional<String> runningSyncId() {
+    public Optional<String> runningSyncId(String exceptSyncId) {
         if (local == null) {
             return Optional.empty();
         }
         try (Connection c = local.getConnection()) {
             return Optional.ofNullable(Sql.queryString(c, "SELECT sync_id::text FROM " + SCHEMA
-                    + ".archon_sync_history WHERE status = 'running' ORDER BY started_at DESC LIMIT 1"));
+                    + ".archon_sync_history WHERE status = 'running' AND sync_id <> ?::uuid ORDER BY started_at DESC LIMIT 1",
+                    exceptSyncId));
         } catch (SQLException e) {
             return Optional.empty();
         }

@@ -108,7 +108,7 @@ public class SyncService {
             e.start(job);
         } catch (SyncConflictException conflict) {
             // another instance holds the databases: name its sync if the history knows it
-            throw new SyncConflictException(conflict.getMessage(), history.runningSyncId().orElse(null));
+            throw new SyncConflictException(conflict.getMessage(), history.runningSyncId(job.id()).orElse(null));
         } finally {
             if (job.status().isFinal()) {
                 running.compareAndSet(job, null);
