@@ -92,7 +92,7 @@ final class ArchiveRows {
                 if (System.nanoTime() - last > 200_000_000L) {
                     ctx.cancel().throwIfCancelled();
                     ctx.job.rowsMoved(rows - reported, 0, (double) (doneBefore + rows) / totalRows,
-                            TargetLoad.rowsMessage(name, 0, 0, rows, t == null ? rows : t.sourceRows()).replace("Syncing", "Restoring"));
+                            TargetLoad.rowsMessage("Restoring", name, 0, 0, rows, t == null ? rows : t.sourceRows()));
                     reported = rows;
                     last = System.nanoTime();
                 }

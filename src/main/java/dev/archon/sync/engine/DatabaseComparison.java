@@ -6,7 +6,6 @@ import dev.archon.sync.pg.PgUri;
 import dev.archon.sync.pg.Redactor;
 import dev.archon.sync.pg.TableName;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,7 +62,7 @@ public final class DatabaseComparison {
 
     private static Connection open(PgUri uri, String side) throws SQLException {
         try {
-            Connection c = DriverManager.getConnection(uri.jdbcUrl(), uri.jdbcProperties("archon-db-sync compare"));
+            Connection c = uri.connect("archon-db-sync compare");
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             c.setReadOnly(true);
@@ -74,22 +73,7 @@ public final class DatabaseComparison {
     }
 
     private static List<String> drift(List<Column> local, List<Column> remote) {
-        Map<String, String> r = new LinkedHashMap<>();
-        remote.forEach(c -> r.put(c.name(), c.type()));
-        List<String> out = new ArrayList<>();
-        if (local.isEmpty() || remote.isEmpty()) {
-            return out;
-        }
-        for (Column c : local) {
-            String other = r.remove(c.name());
-            if (other == null) {
-                out.add(c.name() + " only on local (" + c.type() + ")");
-            } else if (!other.equals(c.type())) {
-                out.add(c.name() + ": " + c.type() + " on local, " + other + " on remote");
-            }
-        }
-        r.forEach((name, type) -> out.add(name + " only on remote (" + type + ")"));
-        return out;
+        return local.isEmpty() || remote.isEmpty() ? List.of() : ColumnDrift.between(local, remote, "", "local", "remote");
     }
 
     /** What replacing the target's rows with the source's does to this table. */

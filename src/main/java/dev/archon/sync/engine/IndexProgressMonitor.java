@@ -38,7 +38,7 @@ final class IndexProgressMonitor implements AutoCloseable {
     static IndexProgressMonitor watch(SyncContext ctx, DoubleConsumer fraction) {
         try {
             int pid = (int) dev.archon.sync.pg.Sql.queryLong(ctx.targetConnection, "SELECT pg_backend_pid()");
-            Connection c = java.sql.DriverManager.getConnection(ctx.target.jdbcUrl(), ctx.target.jdbcProperties("archon-db-sync progress"));
+            Connection c = ctx.target.connect("archon-db-sync progress");
             return new IndexProgressMonitor(c, pid, fraction);
         } catch (SQLException e) {
             return none();

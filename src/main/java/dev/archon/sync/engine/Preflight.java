@@ -214,22 +214,8 @@ final class Preflight {
     private static void compareColumns(Map<TableName, List<Column>> source, Map<TableName, List<Column>> target,
             List<Refusal> refusals) {
         List<String> drift = new ArrayList<>();
-        source.forEach((table, srcCols) -> {
-            Map<String, Column> tgt = new LinkedHashMap<>();
-            target.getOrDefault(table, List.of()).forEach(c -> tgt.put(c.name(), c));
-            for (Column s : srcCols) {
-                Column t = tgt.remove(s.name());
-                if (t == null) {
-                    drift.add(table + "." + s.name() + " (" + s.type() + ") is missing on the target");
-                } else if (!t.type().equals(s.type())) {
-                    drift.add(table + "." + s.name() + " is " + s.type() + " on the source but " + t.type() + " on the target");
-                } else if (t.generated() != s.generated()) {
-                    drift.add(table + "." + s.name() + " is " + (s.generated() ? "" : "not ") + "generated on the source but "
-                            + (t.generated() ? "" : "not ") + "on the target");
-                }
-            }
-            tgt.values().forEach(t -> drift.add(table + "." + t.name() + " (" + t.type() + ") exists only on the target"));
-        });
+        source.forEach((table, srcCols) -> drift.addAll(
+                ColumnDrift.between(srcCols, target.getOrDefault(table, List.of()), table + ".", "source", "target")));
         if (!drift.isEmpty()) {
             refusals.add(new Refusal("column_drift", "the two schemas differ (" + drift.size() + " column(s)): "
                     + String.join("; ", drift) + ". Bring both to the same Archon migration first"));

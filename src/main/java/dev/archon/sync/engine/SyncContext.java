@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,7 +45,7 @@ public final class SyncContext implements AutoCloseable {
     /** Opens a connection whose running statement a cancel interrupts. */
     Connection connect(PgUri uri, String role) throws SQLException {
         try {
-            Connection c = DriverManager.getConnection(uri.jdbcUrl(), uri.jdbcProperties("archon-db-sync " + role + " " + job.id()));
+            Connection c = uri.connect("archon-db-sync " + role + " " + job.id());
             PGConnection pg = c.unwrap(PGConnection.class);
             cancel().onInterrupt(() -> {
                 try {

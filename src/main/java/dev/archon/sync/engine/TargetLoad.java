@@ -110,7 +110,7 @@ final class TargetLoad {
                     : (rowsDelta, bytesDelta, rowsSoFar) -> {
                 double tableFraction = t.sourceRows() == 0 ? 1 : Math.min(1, (double) rowsSoFar / t.sourceRows());
                 ctx.job.rowsMoved(rowsDelta, bytesDelta, (before + tableFraction * Math.max(1, t.sourceBytes())) / totalBytes,
-                        rowsMessage(name, n, tables.size(), rowsSoFar, t.sourceRows()));
+                        rowsMessage("Syncing", name, n, tables.size(), rowsSoFar, t.sourceRows()));
                     };
             TableCopier.Result r = TableCopier.copy(ctx, t, report);
             doneBytes += Math.max(1, t.sourceBytes());
@@ -119,10 +119,10 @@ final class TargetLoad {
         }
     }
 
-    static String rowsMessage(String table, int n, int total, long rows, long totalRows) {
+    static String rowsMessage(String verb, String table, int n, int total, long rows, long totalRows) {
         if (totalRows > 1000) {
-            return String.format("Syncing %s: %,d / %,d rows (%d%%)", table, rows, totalRows, totalRows == 0 ? 100 : rows * 100 / totalRows);
+            return String.format("%s %s: %,d / %,d rows (%d%%)", verb, table, rows, totalRows, totalRows == 0 ? 100 : rows * 100 / totalRows);
         }
-        return String.format("Syncing %s (table %d/%d)", table, n, total);
+        return String.format("%s %s (table %d/%d)", verb, table, n, total);
     }
 }

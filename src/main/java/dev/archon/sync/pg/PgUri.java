@@ -116,6 +116,11 @@ public final class PgUri {
         return p;
     }
 
+    /** A JDBC connection to this database (no pool: each sync holds its own sessions). */
+    public java.sql.Connection connect(String applicationName) throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection(jdbcUrl(), jdbcProperties(applicationName));
+    }
+
     /**
      * Environment for a pg tool child process: everything it needs to connect, so that neither the URL
      * nor the password ever appears in argv (visible to every user in ps).

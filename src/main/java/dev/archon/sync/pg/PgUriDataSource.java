@@ -2,7 +2,6 @@ package dev.archon.sync.pg;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.logging.Logger;
@@ -20,7 +19,7 @@ public final class PgUriDataSource implements DataSource {
 
     @Override
     public Connection getConnection() throws SQLException {
-        return DriverManager.getConnection(uri.jdbcUrl(), uri.jdbcProperties(applicationName));
+        return uri.connect(applicationName);
     }
 
     @Override
