@@ -3,6 +3,7 @@ package dev.archon.sync.api;
 import dev.archon.sync.backup.BackupManifest;
 import dev.archon.sync.engine.ProgressEvent;
 import dev.archon.sync.engine.SyncConflictException;
+import dev.archon.sync.engine.SyncFailedException;
 import dev.archon.sync.engine.SyncJob;
 import dev.archon.sync.engine.SyncRequest;
 import dev.archon.sync.engine.SyncStatus;
@@ -53,6 +54,9 @@ public class BackupResource {
             job = syncs.start(SyncRequest.restore(backup.get().database(), id, Trigger.MANUAL, who));
         } catch (SyncConflictException e) {
             return Problem.of(new Problem("about:blank", "A sync is already running", 409, e.getMessage(), e.runningSyncId(), null, null));
+        } catch (SyncFailedException e) {
+            return Problem.of(new Problem("about:blank", e.databaseTrouble() ? "A database failed during validation"
+                    : "Validation failed", e.databaseTrouble() ? 503 : 500, e.getMessage(), e.syncId(), null, null));
         }
         ProgressEvent state = job.snapshot();
         if (state.status() == SyncStatus.REFUSED) {

@@ -3,6 +3,7 @@ package dev.archon.sync.api;
 import dev.archon.sync.engine.Direction;
 import dev.archon.sync.engine.ProgressEvent;
 import dev.archon.sync.engine.SyncConflictException;
+import dev.archon.sync.engine.SyncFailedException;
 import dev.archon.sync.engine.SyncJob;
 import dev.archon.sync.engine.SyncRequest;
 import dev.archon.sync.engine.SyncStatus;
@@ -75,6 +76,9 @@ public class SyncResource {
         } catch (SyncConflictException e) {
             return Problem.of(new Problem("about:blank", "A sync is already running", 409, e.getMessage(),
                     e.runningSyncId(), null, null));
+        } catch (SyncFailedException e) {
+            return Problem.of(new Problem("about:blank", e.databaseTrouble() ? "A database failed during validation"
+                    : "Validation failed", e.databaseTrouble() ? 503 : 500, e.getMessage(), e.syncId(), null, null));
         } catch (IllegalStateException | IllegalArgumentException e) {
             return Problem.response(503, "The service is not configured", e.getMessage());
         }

@@ -2,7 +2,6 @@ package dev.archon.sync.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.smallrye.config.WithName;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -47,17 +46,6 @@ public interface SyncConfig {
 
     Load load();
 
-    Benchmark benchmark();
-
-    /** Only for scripts/bench.sh, to measure what progress and verification cost. Never in production. */
-    interface Benchmark {
-        @WithDefault("false")
-        boolean skipVerification();
-
-        @WithDefault("false")
-        boolean skipProgress();
-    }
-
     interface Database {
         Optional<String> url();
     }
@@ -84,10 +72,5 @@ public interface SyncConfig {
         /** How long the load waits for the target's table locks before failing (readers may hold them). */
         @WithDefault("60s")
         Duration lockTimeout();
-
-        /** Drop non-constraint indexes after TRUNCATE and rebuild them after the load (faster; ivfflat needs data). */
-        @WithName("rebuild-indexes")
-        @WithDefault("true")
-        boolean rebuildIndexes();
     }
 }

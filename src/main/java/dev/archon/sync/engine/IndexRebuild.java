@@ -5,6 +5,7 @@ import dev.archon.sync.pg.CatalogModel.Index;
 import dev.archon.sync.pg.Sql;
 import dev.archon.sync.pg.TableName;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -20,38 +21,40 @@ final class IndexRebuild {
     private IndexRebuild() {
     }
 
-    /** Importing, right after TRUNCATE. */
-    static void dropForLoad(SyncContext ctx) throws SQLException {
-        List<Index> indexes = new Catalog(ctx.targetConnection).indexes(ctx.plan.tableNames());
-        for (Index ix : indexes) {
-            boolean rebuild = ctx.settings.rebuildIndexes() ? ix.rebuiltAroundLoad() : isApproximate(ix) && !ix.constraintIndex() && !ix.pinned();
-            if (!rebuild) {
-                continue;
+    /** Importing, right after TRUNCATE. @return the indexes taken down, for {@link #rebuild} */
+    static List<Index> dropForLoad(SyncContext ctx) throws SQLException {
+        List<Index> dropped = new ArrayList<>();
+        for (Index ix : new Catalog(ctx.targetConnection).indexes(ctx.plan.tableNames())) {
+            if (ix.rebuiltAroundLoad()) {
+                ctx.cancel().throwIfCancelled();
+                Sql.exec(ctx.targetConnection, statements(ix, false).get(0));
+                dropped.add(ix);
             }
-            ctx.cancel().throwIfCancelled();
-            Sql.exec(ctx.targetConnection, "DROP INDEX " + ix.sql());
-            ctx.indexesToRebuild.add(ix);
         }
+        return List.copyOf(dropped);
     }
 
-    /** Indexing: recreate over the loaded rows; each index's share of the bar is its table's size. */
-    static void rebuild(SyncContext ctx) throws SQLException {
-        List<Index> todo = ctx.indexesToRebuild;
+    /**
+     * Indexing: recreate over the loaded rows; each index's share of the bar is its table's size. The
+     * monitor is stopped (its thread joined) before this returns, so no late poll can move the bar of
+     * the next phase.
+     */
+    static void rebuild(SyncContext ctx, List<Index> todo) throws SQLException {
         Map<TableName, Long> bytes = ctx.plan.tables().stream()
                 .collect(Collectors.toMap(SyncPlan.TablePlan::table, t -> Math.max(1, t.sourceBytes())));
         double total = todo.stream().mapToDouble(ix -> bytes.getOrDefault(ix.table(), 1L)).sum();
-        double[] done = {0};
-        double[] current = {1};
-        try (IndexProgressMonitor ignored = ctx.settings.benchmark().skipProgress() ? IndexProgressMonitor.none() : IndexProgressMonitor.watch(ctx,
-                f -> ctx.job.progress((done[0] + f * current[0]) / total, null))) {
+        Share current = new Share(ctx.job);
+        try (IndexProgressMonitor ignored = IndexProgressMonitor.watch(ctx, current::report)) {
+            double done = 0;
             int n = 0;
             for (Index ix : todo) {
                 ctx.cancel().throwIfCancelled();
-                current[0] = bytes.getOrDefault(ix.table(), 1L);
-                ctx.job.progress(done[0] / total, String.format("Building index %s on %s (%d/%d, %s)",
+                double size = bytes.getOrDefault(ix.table(), 1L);
+                current.set(done / total, size / total);
+                ctx.job.progress(done / total, String.format("Building index %s on %s (%d/%d, %s)",
                         ix.name(), ix.table(), ++n, todo.size(), ix.method()));
                 build(ctx, ix);
-                done[0] += current[0];
+                done += size;
             }
         }
         ctx.job.progress(1, "Indexes rebuilt: " + todo.size());
@@ -59,20 +62,52 @@ final class IndexRebuild {
 
     private static void build(SyncContext ctx, Index ix) throws SQLException {
         long start = System.nanoTime();
-        Sql.exec(ctx.targetConnection, ix.definition());
-        if (ix.comment() != null) {
-            Sql.exec(ctx.targetConnection, "COMMENT ON INDEX " + ix.sql() + " IS " + Sql.literal(ix.comment()));
-        }
-        if (ix.clustered()) {
-            Sql.exec(ctx.targetConnection, "ALTER TABLE " + ix.table().sql() + " CLUSTER ON " + Sql.ident(ix.name()));
+        for (String sql : statements(ix, true)) {
+            Sql.exec(ctx.targetConnection, sql);
         }
         long relfilenode = Sql.queryLong(ctx.targetConnection, "SELECT relfilenode FROM pg_class WHERE oid = ?::regclass", ix.sql());
         ctx.job.indexBuilt(new SyncReport.IndexResult(ix.name(), ix.table().toString(), ix.method(),
                 (System.nanoTime() - start) / 1e9, ix.relfilenode(), relfilenode));
     }
 
-    /** Indexes whose quality depends on the data present when they are built (pgvector's). */
-    private static boolean isApproximate(Index ix) {
-        return ix.method().equals("ivfflat") || ix.method().equals("hnsw");
+    /** Every statement this class sends: the DROP, or the definition followed by its comment and CLUSTER mark. */
+    static List<String> statements(Index ix, boolean recreate) {
+        if (!recreate) {
+            return List.of("DROP INDEX " + ix.sql());
+        }
+        List<String> out = new ArrayList<>(List.of(ix.definition()));
+        if (ix.comment() != null) {
+            out.add("COMMENT ON INDEX " + ix.sql() + " IS " + Sql.literal(ix.comment()));
+        }
+        if (ix.clustered()) {
+            out.add("ALTER TABLE " + ix.table().sql() + " CLUSTER ON " + Sql.ident(ix.name()));
+        }
+        return out;
+    }
+
+    /**
+     * The stretch of the indexing bar the index being built covers. The rebuild loop moves it; the
+     * monitor's thread only reads it, whole (one immutable span, swapped atomically).
+     */
+    private static final class Share {
+        private record Span(double start, double width) {
+        }
+
+        private final SyncJob job;
+        private volatile Span span = new Span(0, 0);
+
+        Share(SyncJob job) {
+            this.job = job;
+        }
+
+        void set(double start, double width) {
+            span = new Span(start, width);
+        }
+
+        /** From the monitor: the current build is {@code fraction} done. */
+        void report(double fraction) {
+            Span s = span;
+            job.progressWithin(Phase.INDEXING, s.start() + fraction * s.width());
+        }
     }
 }

@@ -1,9 +1,9 @@
 package dev.archon.sync.engine;
 
+import dev.archon.sync.backup.BackupManifest;
 import dev.archon.sync.engine.SyncPlan.CopyFormat;
 import dev.archon.sync.engine.SyncPlan.SequencePlan;
 import dev.archon.sync.engine.SyncPlan.TablePlan;
-import dev.archon.sync.backup.BackupManifest;
 import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.CatalogModel;
 import dev.archon.sync.pg.CatalogModel.Column;
@@ -13,7 +13,6 @@ import dev.archon.sync.pg.PgClient;
 import dev.archon.sync.pg.PgUri;
 import dev.archon.sync.pg.Sql;
 import dev.archon.sync.pg.TableName;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,78 +25,100 @@ import java.util.stream.Collectors;
 
 /**
  * The validating phase: every reason not to start, found before anything is touched, and the plan.
- * It leaves the source inside its snapshot transaction (the export reads from it) and the advisory
- * locks held; the target is only read.
+ * It opens what the run will use — the source snapshot, the target session, both holding the advisory
+ * locks — and hands them over in a {@link PreparedSync}, or closes them again when it refuses or fails.
+ * The target is only read.
  */
 final class Preflight {
     /** Supabase's transaction pooler: no session state, no snapshot, no COPY sessions. */
     static final int TRANSACTION_POOLER_PORT = 6543;
 
-    private Preflight() {
+    private final SyncContext ctx;
+    private final Catalog source;
+    private final Catalog target;
+    private final List<TableName> tables;
+    private final List<Refusal> refusals = new ArrayList<>();
+
+    private Preflight(SyncContext ctx, List<TableName> tables) {
+        this.ctx = ctx;
+        this.source = ctx.sourceConnection == null ? null : new Catalog(ctx.sourceConnection);
+        this.target = new Catalog(ctx.targetConnection);
+        this.tables = tables;
     }
 
-    static SyncPlan run(SyncContext ctx) throws SQLException {
-        List<Refusal> refusals = new ArrayList<>();
-        checkUrl(ctx.source, ctx.job.request().direction().sourceName(), refusals);
-        checkUrl(ctx.target, ctx.job.request().direction().targetName(), refusals);
-        if (ctx.source.endpoint().equals(ctx.target.endpoint())) {
-            refusals.add(new Refusal("same_database", "local and remote are the same database (" + ctx.source + ")"));
+    @FunctionalInterface
+    private interface Opening<T> {
+        T open() throws SQLException;
+    }
+
+    /** Validates a sync: connect, lock, snapshot the source, check, plan. */
+    static PreparedSync sync(SyncJob job, SyncSettings settings) throws SQLException {
+        Direction direction = job.request().direction();
+        PgUri sourceUri = settings.source(direction);
+        PgUri targetUri = settings.target(direction);
+        refuseUnusableUrls(direction, sourceUri, targetUri);
+        SourceSnapshot source = null;
+        TargetTransaction target = null;
+        WorkDir work = workDir(job, settings);
+        try {
+            job.progress(0.1, "Connecting to " + sourceUri + " and " + targetUri);
+            source = connectOrRefuse("source", () -> SourceSnapshot.connect(sourceUri, "source", job));
+            target = connectOrRefuse("target", () -> TargetTransaction.connect(targetUri, job, settings.lockTimeout()));
+            SyncContext ctx = new SyncContext(job, settings, source, target, work);
+            refuseSameDatabase(ctx);
+            SyncLock.acquire(direction, source.connection(), target.connection());
+            // one consistent snapshot for everything read from the source, counts included
+            source.begin();
+            SyncPlan plan = new Preflight(ctx, settings.tables()).planSync(target);
+            return new PreparedSync(ctx.withPlan(plan), source, target, work, null);
+        } catch (SQLException | RuntimeException e) {
+            PreparedSync.closeAll(target, source, work);
+            throw e;
         }
-        refuseIf(refusals);
+    }
 
-        ctx.job.progress(0.1, "Connecting to " + ctx.source + " and " + ctx.target);
-        ctx.sourceConnection = connectOrRefuse(ctx, ctx.source, "source");
-        ctx.targetConnection = connectOrRefuse(ctx, ctx.target, "target");
-        if (sameDatabase(ctx)) {
-            throw new SyncRefusedException(List.of(new Refusal("same_database",
-                    "source and target are the same database (" + ctx.target + ")")));
+    /** Validates a restore: the target must have the tables; the backup supplies the rows. */
+    static PreparedSync restore(SyncJob job, SyncSettings settings, BackupManifest backup) throws SQLException {
+        PgUri targetUri = settings.target(job.request().direction());
+        List<Refusal> urls = new ArrayList<>();
+        checkUrl(targetUri, job.request().direction().targetName(), urls);
+        refuseIf(urls);
+        TargetTransaction target = null;
+        WorkDir work = workDir(job, settings);
+        try {
+            target = connectOrRefuse("target", () -> TargetTransaction.connect(targetUri, job, settings.lockTimeout()));
+            SyncLock.acquireTarget(target.connection());
+            SyncContext ctx = new SyncContext(job, settings, null, target, work);
+            List<TableName> tables = backup.tables().keySet().stream().map(TableName::parse).toList();
+            SyncPlan plan = new Preflight(ctx, tables).planRestore(backup, target);
+            return new PreparedSync(ctx.withPlan(plan), null, target, work, settings.backups().archive(backup.id()));
+        } catch (SQLException | RuntimeException e) {
+            PreparedSync.closeAll(target, work);
+            throw e;
         }
-        SyncLock.acquire(ctx);
+    }
 
-        Connection src = ctx.sourceConnection;
-        Connection tgt = ctx.targetConnection;
-        // One consistent snapshot for everything read from the source, counts included. row_security off:
-        // a policy can never silently hide rows (PostgreSQL errors instead).
-        src.setAutoCommit(false);
-        src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-        src.setReadOnly(true);
-        Sql.exec(src, "SET LOCAL row_security = off");
-        // a role-level timeout (Supabase sets some) must not cut a long COPY or the idle snapshot short
-        Sql.exec(src, "SET LOCAL statement_timeout = 0");
-        Sql.exec(src, "SET LOCAL idle_in_transaction_session_timeout = 0");
-        Catalog source = new Catalog(src);
-        Catalog target = new Catalog(tgt);
+    private static WorkDir workDir(SyncJob job, SyncSettings settings) {
+        return new WorkDir(settings.workDir().resolve("sync-" + job.id()));
+    }
 
+    // ------------------------------------------------------------------ a sync, step by step
+
+    private SyncPlan planSync(TargetTransaction tx) throws SQLException {
         int sourceVersion = source.serverVersionNum();
         int targetVersion = target.serverVersionNum();
-        Optional<PgClient> schemaClient = checkClients(ctx, sourceVersion, targetVersion, refusals);
-
-        List<TableName> tables = ctx.settings.tables();
-        Set<TableName> onSource = source.existingTables(tables);
-        Set<TableName> onTarget = target.existingTables(tables);
-        List<TableName> missingOnSource = tables.stream().filter(t -> !onSource.contains(t)).toList();
-        if (!missingOnSource.isEmpty()) {
-            refusals.add(new Refusal("table_missing_on_source", "the source (" + ctx.source + ") lacks synced table(s) "
-                    + join(missingOnSource) + ": is Archon's schema installed and up to date there?"));
-        }
-        boolean fresh = onTarget.isEmpty();
-        List<TableName> missingOnTarget = tables.stream().filter(t -> !onTarget.contains(t)).toList();
-        if (!fresh && !missingOnTarget.isEmpty()) {
-            refusals.add(new Refusal("table_missing_on_target", "the target (" + ctx.target + ") has some of Archon's tables but lacks "
-                    + join(missingOnTarget) + ": run Archon's migrations on the target first"));
-        }
+        Optional<PgClient> schemaClient = checkClients(sourceVersion, targetVersion);
+        boolean fresh = checkTablesExist();
         refuseIf(refusals);
 
         Map<TableName, List<Column>> sourceColumns = source.columns(tables);
         if (!fresh) {
-            compareColumns(sourceColumns, target.columns(tables), refusals);
-            foreignKeysFromOutside(target.foreignKeysTouching(tables), tables, refusals);
+            compareColumns(sourceColumns, target.columns(tables));
+            foreignKeysFromOutside(target.foreignKeysTouching(tables));
         }
-        if (target.extensionSchema("vector").isEmpty()) {
-            refusals.add(new Refusal("vector_missing_on_target", "the target has no 'vector' extension: run "
-                    + "CREATE EXTENSION vector WITH SCHEMA extensions; there first (Supabase: Database → Extensions)"));
-        }
-        checkReplicationRole(tgt, refusals);
+        checkVectorExtension("the target has no 'vector' extension: run CREATE EXTENSION vector WITH SCHEMA extensions; "
+                + "there first (Supabase: Database → Extensions)");
+        checkReplicationRole(tx);
         BackupPreflight.check(ctx, target, tables, fresh, refusals);
         refuseIf(refusals);
 
@@ -114,35 +135,68 @@ final class Preflight {
         }
         refuseIf(refusals);
 
-        List<ForeignKey> sourceFks = source.foreignKeysTouching(tables);
+        return new SyncPlan(ctx.job.request().direction(), ctx.source.toString(), ctx.target.toString(), sourceVersion,
+                targetVersion, schemaClient.orElse(null), fresh, tablePlans(sourceColumns, fresh, sourceRows, targetRows),
+                sequencePlans());
+    }
+
+    /** Both directions need a client at least as new as the newer server; the schema dump uses the source's. */
+    private Optional<PgClient> checkClients(int sourceVersion, int targetVersion) {
+        int newest = Math.max(sourceVersion, targetVersion) / 10000;
+        if (ctx.settings.clients().forDump(newest).isEmpty()) {
+            refusals.add(new Refusal("client_too_old", "no PostgreSQL client tools of major version " + newest
+                    + " or newer (the servers are " + sourceVersion / 10000 + " and " + targetVersion / 10000 + "; found: "
+                    + ctx.settings.clients().describe() + "): install postgresql-client-" + newest
+                    + " or point ARCHON_SYNC_PG_BIN at its bin directory"));
+        }
+        return ctx.settings.clients().forDump(sourceVersion / 10000);
+    }
+
+    /** @return true when the target has none of the tables (a fresh target: they are created from the source's schema) */
+    private boolean checkTablesExist() throws SQLException {
+        Set<TableName> onSource = source.existingTables(tables);
+        Set<TableName> onTarget = target.existingTables(tables);
+        List<TableName> missingOnSource = tables.stream().filter(t -> !onSource.contains(t)).toList();
+        if (!missingOnSource.isEmpty()) {
+            refusals.add(new Refusal("table_missing_on_source", "the source (" + ctx.source + ") lacks synced table(s) "
+                    + join(missingOnSource) + ": is Archon's schema installed and up to date there?"));
+        }
+        boolean fresh = onTarget.isEmpty();
+        List<TableName> missingOnTarget = tables.stream().filter(t -> !onTarget.contains(t)).toList();
+        if (!fresh && !missingOnTarget.isEmpty()) {
+            refusals.add(new Refusal("table_missing_on_target", "the target (" + ctx.target + ") has some of Archon's tables but lacks "
+                    + join(missingOnTarget) + ": run Archon's migrations on the target first"));
+        }
+        return fresh;
+    }
+
+    private List<TablePlan> tablePlans(Map<TableName, List<Column>> sourceColumns, boolean fresh, Map<TableName, Long> sourceRows,
+            Map<TableName, Long> targetRows) throws SQLException {
         Map<TableName, List<Column>> targetColumns = fresh ? sourceColumns : target.columns(tables);
         List<TablePlan> plans = new ArrayList<>();
-        for (TableName t : LoadOrder.of(tables, sourceFks)) {
+        for (TableName t : LoadOrder.of(tables, source.foreignKeysTouching(tables))) {
             List<Column> cols = sourceColumns.get(t).stream().filter(c -> !c.generated()).toList();
             Map<String, Column> tgtCols = targetColumns.get(t).stream().collect(Collectors.toMap(Column::name, Function.identity()));
             boolean binary = cols.stream().allMatch(c -> c.binarySafe() && tgtCols.get(c.name()).binarySafe());
             plans.add(new TablePlan(t, cols.stream().map(Column::name).toList(), binary ? CopyFormat.BINARY : CopyFormat.TEXT,
                     sourceRows.get(t), targetRows.get(t), source.dataBytes(t)));
         }
+        return plans;
+    }
+
+    private List<SequencePlan> sequencePlans() throws SQLException {
         List<SequencePlan> sequences = new ArrayList<>();
         for (OwnedSequence s : source.ownedSequences(tables)) {
             sequences.add(new SequencePlan(s.table(), s.column(), s.sequence(), source.sequenceState(s.sequence())));
         }
-        return new SyncPlan(ctx.job.request().direction(), ctx.source.toString(), ctx.target.toString(), sourceVersion,
-                targetVersion, schemaClient.orElse(null), fresh, plans, sequences);
+        return sequences;
     }
 
-    /** The validating phase of a restore: the target must have the tables; the backup supplies the rows. */
-    static SyncPlan restore(SyncContext ctx, BackupManifest backup) throws SQLException {
-        List<Refusal> refusals = new ArrayList<>();
+    // ------------------------------------------------------------------ a restore
+
+    private SyncPlan planRestore(BackupManifest backup, TargetTransaction tx) throws SQLException {
         String side = ctx.job.request().direction().targetName();
-        checkUrl(ctx.target, side, refusals);
-        refuseIf(refusals);
-        ctx.targetConnection = connectOrRefuse(ctx, ctx.target, "target");
-        SyncLock.acquireTarget(ctx);
-        Catalog target = new Catalog(ctx.targetConnection);
         int targetVersion = target.serverVersionNum();
-        List<TableName> tables = backup.tables().keySet().stream().map(TableName::parse).toList();
         Set<TableName> onTarget = target.existingTables(tables);
         List<TableName> missing = tables.stream().filter(t -> !onTarget.contains(t)).toList();
         if (!missing.isEmpty()) {
@@ -159,11 +213,9 @@ final class Preflight {
                     + ctx.settings.clients().describe() + ")"));
         }
         refuseIf(refusals);
-        foreignKeysFromOutside(target.foreignKeysTouching(tables), tables, refusals);
-        if (target.extensionSchema("vector").isEmpty()) {
-            refusals.add(new Refusal("vector_missing_on_target", "the " + side + " database has no 'vector' extension"));
-        }
-        checkReplicationRole(ctx.targetConnection, refusals);
+        foreignKeysFromOutside(target.foreignKeysTouching(tables));
+        checkVectorExtension("the " + side + " database has no 'vector' extension");
+        checkReplicationRole(tx);
         refuseIf(refusals);
         List<TablePlan> plans = new ArrayList<>();
         for (TableName t : tables) {
@@ -176,6 +228,18 @@ final class Preflight {
                 targetVersion, reader.get(), false, plans, sequences);
     }
 
+    // ------------------------------------------------------------------ checks shared by both
+
+    private static void refuseUnusableUrls(Direction direction, PgUri source, PgUri target) {
+        List<Refusal> refusals = new ArrayList<>();
+        checkUrl(source, direction.sourceName(), refusals);
+        checkUrl(target, direction.targetName(), refusals);
+        if (source.endpoint().equals(target.endpoint())) {
+            refusals.add(new Refusal("same_database", "local and remote are the same database (" + source + ")"));
+        }
+        refuseIf(refusals);
+    }
+
     private static void checkUrl(PgUri uri, String side, List<Refusal> refusals) {
         if (uri.port() == TRANSACTION_POOLER_PORT) {
             refusals.add(new Refusal("transaction_pooler", "the " + side + " URL (" + uri + ") uses port 6543, Supabase's "
@@ -184,65 +248,56 @@ final class Preflight {
         }
     }
 
-    private static Connection connectOrRefuse(SyncContext ctx, PgUri uri, String role) {
+    private static <T> T connectOrRefuse(String role, Opening<T> opening) {
         try {
-            return ctx.connect(uri, role);
+            return opening.open();
         } catch (SQLException e) {
             throw new SyncRefusedException(List.of(new Refusal(role + "_unreachable", e.getMessage())));
         }
     }
 
     /** Two URLs can name one database (aliases, IPs): ask the target whether it sees our source session. */
-    private static boolean sameDatabase(SyncContext ctx) throws SQLException {
+    private static void refuseSameDatabase(SyncContext ctx) throws SQLException {
         String sourceApp = Sql.queryString(ctx.sourceConnection, "SELECT current_setting('application_name')");
-        return Sql.queryLong(ctx.targetConnection, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                + " AND application_name = ?", sourceApp) > 0;
-    }
-
-    private static Optional<PgClient> checkClients(SyncContext ctx, int sourceVersion, int targetVersion, List<Refusal> refusals) {
-        int newest = Math.max(sourceVersion, targetVersion) / 10000;
-        Optional<PgClient> forSource = ctx.settings.clients().forDump(sourceVersion / 10000);
-        if (ctx.settings.clients().forDump(newest).isEmpty()) {
-            refusals.add(new Refusal("client_too_old", "no PostgreSQL client tools of major version " + newest
-                    + " or newer (the servers are " + sourceVersion / 10000 + " and " + targetVersion / 10000 + "; found: "
-                    + ctx.settings.clients().describe() + "): install postgresql-client-" + newest
-                    + " or point ARCHON_SYNC_PG_BIN at its bin directory"));
+        if (Sql.queryLong(ctx.targetConnection, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                + " AND application_name = ?", sourceApp) > 0) {
+            throw new SyncRefusedException(List.of(new Refusal("same_database",
+                    "source and target are the same database (" + ctx.target + ")")));
         }
-        return forSource;
     }
 
-    private static void compareColumns(Map<TableName, List<Column>> source, Map<TableName, List<Column>> target,
-            List<Refusal> refusals) {
+    private void compareColumns(Map<TableName, List<Column>> sourceColumns, Map<TableName, List<Column>> targetColumns) {
         List<String> drift = new ArrayList<>();
-        source.forEach((table, srcCols) -> drift.addAll(
-                ColumnDrift.between(srcCols, target.getOrDefault(table, List.of()), table + ".", "source", "target")));
+        sourceColumns.forEach((table, srcCols) -> drift.addAll(
+                ColumnDrift.between(srcCols, targetColumns.getOrDefault(table, List.of()), table + ".", "source", "target")));
         if (!drift.isEmpty()) {
             refusals.add(new Refusal("column_drift", "the two schemas differ (" + drift.size() + " column(s)): "
                     + String.join("; ", drift) + ". Bring both to the same Archon migration first"));
         }
     }
 
-    private static void foreignKeysFromOutside(List<ForeignKey> fks, List<TableName> tables, List<Refusal> refusals) {
+    private void foreignKeysFromOutside(List<ForeignKey> fks) {
         List<String> blocking = fks.stream().filter(fk -> tables.contains(fk.parent()) && !tables.contains(fk.child()))
                 .map(ForeignKey::toString).toList();
         if (!blocking.isEmpty()) {
-            refusals.add(new Refusal("foreign_key_from_outside", "table(s) outside the synced set reference it, so the "
-                    + "TRUNCATE would fail (and CASCADE would empty them, which this tool never does): "
+            refusals.add(new Refusal("foreign_key_from_outside", "table(s) outside the synced set reference it, so the TRUNCATE would fail (and CASCADE would empty them, which this tool never does): "
                     + String.join("; ", blocking) + ". Add the referencing table to ARCHON_SYNC_TABLES or drop the constraint"));
         }
     }
 
-    private static void checkReplicationRole(Connection target, List<Refusal> refusals) throws SQLException {
-        target.setAutoCommit(false);
+    private void checkVectorExtension(String refusal) throws SQLException {
+        if (target.extensionSchema("vector").isEmpty()) {
+            refusals.add(new Refusal("vector_missing_on_target", refusal));
+        }
+    }
+
+    private void checkReplicationRole(TargetTransaction tx) {
         try {
-            Sql.exec(target, "SET LOCAL session_replication_role = replica");
+            tx.rehearse("SET LOCAL session_replication_role = replica");
         } catch (SQLException e) {
             refusals.add(new Refusal("replication_role_denied", "the target role may not set session_replication_role, "
                     + "which the load needs so that Archon's triggers do not rewrite rows: " + e.getMessage()
                     + " (on Supabase use the postgres role)"));
-        } finally {
-            target.rollback();
-            target.setAutoCommit(true);
         }
     }
 

@@ -33,4 +33,11 @@ public record ProgressEvent(
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Refusal> refusals,
         @JsonInclude(JsonInclude.Include.NON_NULL) SyncPlan plan,
         @JsonInclude(JsonInclude.Include.NON_NULL) SyncReport report) {
+
+    /** The same moment with its clock read again (elapsed and ETA move while nothing else does). */
+    public ProgressEvent withClock(double elapsed, Long eta) {
+        return new ProgressEvent(syncId, operation, status, direction, trigger, phase, currentTable, tablesCompleted,
+                totalTables, rowsSynced, totalRows, bytesTransferred, percentComplete, startedAt, elapsed, eta, message, error,
+                backupId, finishedAt, refusals, plan, report);
+    }
 }

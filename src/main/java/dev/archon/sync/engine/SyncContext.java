@@ -1,111 +1,59 @@
 package dev.archon.sync.engine;
 
-import dev.archon.sync.pg.CatalogModel.Index;
 import dev.archon.sync.pg.PgUri;
-import dev.archon.sync.pg.Redactor;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.stream.Stream;
-import org.postgresql.PGConnection;
 
 /**
- * Everything one sync holds while it runs: the source snapshot connection, the one target
- * transaction, the plan, the indexes taken down for the load and the sync's work directory.
- * Closing it without a COMMIT rolls the target back.
+ * What every step of one sync reads: the job it reports to, the settings, both ends and the plan.
+ * Immutable; it owns nothing. The resources behind {@link #sourceConnection} and {@link #targetConnection}
+ * are owned by the {@link SourceSnapshot} and the {@link TargetTransaction} (preflight opens them, the run
+ * closes them), the work directory by its {@link WorkDir}.
  */
-public final class SyncContext implements AutoCloseable {
+public final class SyncContext {
     final SyncJob job;
     final SyncSettings settings;
+    /** The source database; null for a restore (the rows come from a backup archive). */
     final PgUri source;
     final PgUri target;
-    Connection sourceConnection;
-    Connection targetConnection;
-    SyncPlan plan;
-    final List<Index> indexesToRebuild = new ArrayList<>();
-    boolean committed;
-    private Path workDir;
+    final Connection sourceConnection;
+    final Connection targetConnection;
+    /** Null while preflight is still making it. */
+    final SyncPlan plan;
+    private final WorkDir workDir;
 
-    SyncContext(SyncJob job, SyncSettings settings) {
+    SyncContext(SyncJob job, SyncSettings settings, SourceSnapshot source, TargetTransaction target, WorkDir workDir) {
+        this(job, settings, source == null ? null : source.connection(), target.connection(), null, workDir);
+    }
+
+    private SyncContext(SyncJob job, SyncSettings settings, Connection sourceConnection, Connection targetConnection,
+            SyncPlan plan, WorkDir workDir) {
         this.job = job;
         this.settings = settings;
         this.source = job.request().isRestore() ? null : settings.source(job.request().direction());
         this.target = settings.target(job.request().direction());
+        this.sourceConnection = sourceConnection;
+        this.targetConnection = targetConnection;
+        this.plan = plan;
+        this.workDir = workDir;
+    }
+
+    SyncContext withPlan(SyncPlan p) {
+        return new SyncContext(job, settings, sourceConnection, targetConnection, p, workDir);
     }
 
     CancelSignal cancel() {
         return job.cancelSignal();
     }
 
-    /** Opens a connection whose running statement a cancel interrupts. */
+    /** Opens another session of this sync (a cancel interrupts it); the caller owns and closes it. */
     Connection connect(PgUri uri, String role) throws SQLException {
-        try {
-            Connection c = uri.connect("archon-db-sync " + role + " " + job.id());
-            PGConnection pg = c.unwrap(PGConnection.class);
-            cancel().onInterrupt(() -> {
-                try {
-                    pg.cancelQuery();
-                } catch (SQLException ignored) {
-                    // the connection is gone already: nothing left to interrupt
-                }
-            });
-            return c;
-        } catch (SQLException e) {
-            throw new SQLException("cannot connect to the " + role + " database " + uri + ": "
-                    + Redactor.redact(e.getMessage()), e.getSQLState(), e);
-        }
+        return Sessions.open(uri, role, job);
     }
 
-    synchronized Path workDir() throws IOException {
-        if (workDir == null) {
-            workDir = Files.createDirectories(settings.workDir().resolve("sync-" + job.id()));
-        }
-        return workDir;
-    }
-
-    @Override
-    public void close() {
-        if (targetConnection != null) {
-            try {
-                if (!committed && !targetConnection.getAutoCommit()) {
-                    targetConnection.rollback();
-                }
-            } catch (SQLException ignored) {
-                // a dead connection has rolled back on the server already
-            }
-        }
-        closeQuietly(sourceConnection);
-        closeQuietly(targetConnection);
-        deleteWorkDir();
-    }
-
-    private void deleteWorkDir() {
-        Path dir;
-        synchronized (this) {
-            dir = workDir;
-        }
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // stale work dirs are removed at the next start-up
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // closing is best effort
-            }
-        }
+    Path workDir() throws IOException {
+        return workDir.path();
     }
 }

@@ -1,34 +1,28 @@
 package dev.archon.sync.engine;
 
 import dev.archon.sync.backup.BackupManifest;
-import dev.archon.sync.pg.PgClient;
+import dev.archon.sync.pg.CatalogModel.Index;
 import dev.archon.sync.pg.Redactor;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import io.smallrye.mutiny.Uni;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.jboss.logging.Logger;
 
 /**
- * Runs a sync: validating synchronously (so the caller can answer 202, 409 or 422 at once), then the
- * other phases as one Mutiny pipeline on worker threads. Each phase is a small unit with one job; the
- * context they share holds the source snapshot and the one target transaction. Whatever ends the
- * pipeline before COMMIT — an error, a cancel, a lost connection — closes the context, which rolls the
- * target back, before the job reports its final status.
+ * Runs syncs and restores in two calls: {@link #validate} (synchronous, so the caller can answer 202, 409,
+ * 422 or 503 at once; it never starts anything) and {@link #launch} (the rest, on a worker thread). The run
+ * reads top-down in {@link #replaceTargetRows}: back up, read the schema, load, rebuild the indexes, verify,
+ * COMMIT — inside one try-with-resources that owns the source snapshot and the target transaction, so
+ * whatever ends it before COMMIT (an error, a cancel, a lost connection) rolls the target back before the
+ * job reports its final status.
+ *
+ * The steps run one after another on one worker thread; cancellation is a flag plus interrupters
+ * ({@link CancelSignal}) and progress is pushed to the {@link SyncJob}, so a reactive chain would add
+ * nothing here (Mutiny earns its place in the SSE stream instead).
  */
 public final class SyncEngine {
     private static final Logger LOG = Logger.getLogger(SyncEngine.class);
-
-    /** One step of the pipeline: runs blocking on a worker thread. */
-    @FunctionalInterface
-    interface StepBody {
-        void run(SyncContext ctx) throws Exception;
-    }
-
-    record Step(Phase phase, String description, StepBody body) {
-    }
 
     private final SyncSettings settings;
     private final Executor executor;
@@ -42,117 +36,140 @@ public final class SyncEngine {
         return settings;
     }
 
-    /**
-     * Validates and, unless it is a dry run or refused, starts the rest in the background.
-     *
-     * @throws SyncConflictException when another sync holds the databases (the job is then abandoned)
-     */
+    /** Validates then launches (see {@link #validate} and {@link #launch}): for callers with no use for the steps between. */
     public void start(SyncJob job) {
-        SyncContext ctx = new SyncContext(job, settings);
-        Path archive = null;
+        Validation v = validate(job);
+        if (v instanceof Validation.Conflict c) {
+            throw new SyncConflictException(c.message(), null);
+        }
+        if (v instanceof Validation.Ready ready) {
+            launch(ready.sync());
+        }
+    }
+
+    /**
+     * The validating phase: a plan with everything the run needs held open ({@link Validation.Ready}), or why
+     * not. Every outcome but Ready is final and already on the job: refused, cancelled, or failed (a conflict
+     * too, so that nothing is left running). Never launches anything.
+     */
+    public Validation validate(SyncJob job) {
         try {
+            PreparedSync prepared;
             if (job.request().isRestore()) {
                 BackupManifest backup = settings.backups().find(job.request().restoreBackupId()).orElseThrow(() ->
                         new SyncRefusedException(List.of(new Refusal("unknown_backup", "no backup '" + job.request().restoreBackupId()
                                 + "' in " + settings.backups().directory().toAbsolutePath()))));
-                job.enterPhase(Phase.VALIDATING, "Validating the restore of " + backup.id() + " into " + ctx.target);
-                ctx.plan = Preflight.restore(ctx, backup);
-                archive = settings.backups().archive(backup.id());
+                job.enterPhase(Phase.VALIDATING, "Validating the restore of " + backup.id() + " into "
+                        + settings.target(job.request().direction()));
+                prepared = Preflight.restore(job, settings, backup);
             } else {
-                job.enterPhase(Phase.VALIDATING, "Validating " + ctx.source + " → " + ctx.target);
-                ctx.plan = Preflight.run(ctx);
+                job.enterPhase(Phase.VALIDATING, "Validating " + settings.source(job.request().direction()) + " → "
+                        + settings.target(job.request().direction()));
+                prepared = Preflight.sync(job, settings);
             }
-            job.planned(ctx.plan);
+            job.planned(prepared.plan());
+            return new Validation.Ready(prepared);
         } catch (SyncRefusedException e) {
-            ctx.close();
             LOG.infof("sync %s refused: %s", job.id(), Redactor.redact(e.getMessage()));
             job.refused(e.refusals());
-            return;
+            return new Validation.Refused(e.refusals());
         } catch (SyncConflictException e) {
-            ctx.close();
             job.failed(e.getMessage());
-            throw e;
+            return new Validation.Conflict(e.getMessage());
         } catch (SyncCancelledException e) {
-            ctx.close();
             job.cancelled();
-            return;
+            return new Validation.Cancelled();
         } catch (Exception e) {
-            ctx.close();
-            job.refused(List.of(new Refusal("preflight_error", describe(e))));
-            return;
+            String cause = "failed while validating: " + describe(e);
+            job.failed(cause);
+            LOG.warnf("sync %s %s", job.id(), cause);
+            return new Validation.Failed(cause, causedByDatabase(e));
         }
-        if (job.request().dryRun()) {
-            ctx.close();
-            job.planOnly();
-            return;
-        }
-        List<Step> steps = archive == null ? syncSteps(ctx) : restoreSteps(archive, ctx.plan.schemaClient());
-        pipeline(ctx, steps).runSubscriptionOn(executor).subscribe().with(
-                ignored -> finish(ctx, null),
-                failure -> finish(ctx, failure));
     }
 
-    private static List<Step> syncSteps(SyncContext ctx) {
-        String[] freshDdl = new String[1];
-        List<Step> steps = new ArrayList<>();
+    /**
+     * Starts a validated sync on a worker thread, which from then on owns what preflight opened. A dry run
+     * ends here instead: it releases everything and reports its plan.
+     */
+    public void launch(PreparedSync prepared) {
+        if (prepared.job().request().dryRun()) {
+            prepared.close();
+            prepared.job().planOnly();
+            return;
+        }
+        try {
+            executor.execute(() -> run(prepared));
+        } catch (RejectedExecutionException e) {
+            prepared.close();
+            prepared.job().failed("the service is shutting down: " + describe(e));
+        }
+    }
+
+    private void run(PreparedSync prepared) {
+        SyncContext ctx = prepared.ctx;
+        Throwable failure = null;
+        try (WorkDir work = prepared.workDir; SourceSnapshot source = prepared.source; TargetTransaction target = prepared.target) {
+            replaceTargetRows(ctx, source, target, rowsFor(prepared, source));
+        } catch (Throwable t) {
+            failure = t;
+        }
+        // closed by now: rolled back unless committed, so the target is settled before anyone is told
+        report(ctx, prepared.target.committed(), failure);
+    }
+
+    /** One sentence: back up, read the schema, load, rebuild the indexes, verify, COMMIT. */
+    private static void replaceTargetRows(SyncContext ctx, SourceSnapshot source, TargetTransaction target,
+            TargetLoad.RowSource rows) throws Exception {
+        boolean restore = source == null;
         if (ctx.job.request().backup() && !ctx.plan.freshTarget()) {
-            steps.add(new Step(Phase.BACKING_UP, "Backing up the target", TargetBackup::take));
+            step(ctx, Phase.BACKING_UP, "Backing up the target", () -> TargetBackup.take(ctx));
         }
-        steps.add(new Step(Phase.EXPORTING, "Reading the source snapshot", c -> {
-            if (c.plan.freshTarget()) {
-                freshDdl[0] = FreshTargetSchema.export(c);
-            }
-        }));
-        steps.add(new Step(Phase.IMPORTING, "Loading the target in one transaction", c -> TargetLoad.run(c, freshDdl[0], TargetLoad::copyTables)));
-        steps.addAll(finishingSteps());
-        return steps;
+        String freshSchema = restore ? null
+                : step(ctx, Phase.EXPORTING, "Reading the source snapshot", () -> ctx.plan.freshTarget() ? FreshTargetSchema.export(ctx) : null);
+        List<Index> takenDown = step(ctx, Phase.IMPORTING, restore ? "Restoring the backup in one transaction"
+                : "Loading the target in one transaction", () -> TargetLoad.run(ctx, target, freshSchema, rows));
+        step(ctx, Phase.INDEXING, "Rebuilding indexes over the loaded rows", () -> IndexRebuild.rebuild(ctx, takenDown));
+        step(ctx, Phase.VERIFYING, "Verifying before COMMIT", () -> Verification.beforeCommit(ctx));
+        target.commit(ctx.cancel());
+        checkAfterCommit(ctx);
     }
 
-    /** A restore is the same load with the rows coming from a backup archive. */
-    private static List<Step> restoreSteps(Path archive, PgClient reader) {
-        List<Step> steps = new ArrayList<>();
-        steps.add(new Step(Phase.IMPORTING, "Restoring the backup in one transaction", c -> TargetLoad.run(c, null, ArchiveRows.of(archive, reader))));
-        steps.addAll(finishingSteps());
-        return steps;
-    }
-
-    private static List<Step> finishingSteps() {
-        return List.of(
-                new Step(Phase.INDEXING, "Rebuilding indexes over the loaded rows", IndexRebuild::rebuild),
-                new Step(Phase.VERIFYING, "Verifying before COMMIT", SyncEngine::verifyAndCommit));
-    }
-
-    private Uni<Void> pipeline(SyncContext ctx, List<Step> steps) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (Step step : steps) {
-            chain = chain.chain(() -> run(ctx, step));
+    /** The rows come from the source snapshot, released as soon as the last one is read, or from the backup. */
+    private static TargetLoad.RowSource rowsFor(PreparedSync prepared, SourceSnapshot source) {
+        if (prepared.isRestore()) {
+            return ArchiveRows.of(prepared.archive, prepared.plan().schemaClient());
         }
-        return chain;
+        return c -> {
+            TargetLoad.copyTables(c);
+            source.release();
+        };
     }
 
-    private static Uni<Void> run(SyncContext ctx, Step step) {
-        return Uni.createFrom().emitter(emitter -> {
-            try {
-                ctx.cancel().throwIfCancelled();
-                ctx.job.enterPhase(step.phase(), step.description());
-                step.body().run(ctx);
-                emitter.complete(null);
-            } catch (Throwable t) {
-                emitter.fail(t);
-            }
+    @FunctionalInterface
+    private interface Work<T> {
+        T run() throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface Action {
+        void run() throws Exception;
+    }
+
+    /** A phase: a cancel that came in between steps stops it before it starts. */
+    private static <T> T step(SyncContext ctx, Phase phase, String description, Work<T> work) throws Exception {
+        ctx.cancel().throwIfCancelled();
+        ctx.job.enterPhase(phase, description);
+        return work.run();
+    }
+
+    private static void step(SyncContext ctx, Phase phase, String description, Action action) throws Exception {
+        step(ctx, phase, description, () -> {
+            action.run();
+            return null;
         });
     }
 
-    private static void verifyAndCommit(SyncContext ctx) throws SQLException {
-        if (ctx.settings.benchmark().skipVerification()) {
-            ctx.job.warn("verification was skipped (archon.sync.benchmark.skip-verification): benchmark use only");
-        } else {
-            Verification.beforeCommit(ctx);
-        }
-        ctx.cancel().beginCommit();
-        ctx.targetConnection.commit();
-        ctx.committed = true;
-        ctx.targetConnection.setAutoCommit(true);
+    private static void checkAfterCommit(SyncContext ctx) {
         try {
             Verification.afterCommit(ctx);
         } catch (SQLException e) {
@@ -160,10 +177,9 @@ public final class SyncEngine {
         }
     }
 
-    private void finish(SyncContext ctx, Throwable failure) {
-        ctx.close(); // rolls back unless committed: the target is settled before anyone is told
+    private static void report(SyncContext ctx, boolean committed, Throwable failure) {
         SyncJob job = ctx.job;
-        if (failure == null || ctx.committed) {
+        if (failure == null || committed) {
             if (failure != null) {
                 job.warn("after COMMIT: " + describe(failure));
             }
@@ -186,6 +202,16 @@ public final class SyncEngine {
     private static String describeTable(SyncJob job) {
         String table = job.snapshot().currentTable();
         return job.phase() == Phase.IMPORTING && table != null ? " " + table : "";
+    }
+
+    /** A database error anywhere in the chain (lost connection, failed catalog query): worth trying again later. */
+    private static boolean causedByDatabase(Throwable t) {
+        for (Throwable cur = t; cur != null; cur = cur.getCause() == cur ? null : cur.getCause()) {
+            if (cur instanceof SQLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String describe(Throwable t) {

@@ -13,20 +13,23 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * One sync's live state. The engine's worker thread writes it; HTTP threads and SSE subscribers read
- * consistent snapshots ({@link #snapshot()}). Progress only moves forward.
+ * One sync's live state. Every change happens under one lock, which also builds the immutable
+ * {@link ProgressEvent} of that moment, publishes it (a volatile swap) and hands it to the subscribers,
+ * so they see every change, whole and in order. Readers ({@link #snapshot()}) take the last published
+ * event without locking, with its clock brought up to date. Progress only moves forward, and phases only
+ * in their order.
  */
 public final class SyncJob {
     private final String id = UUID.randomUUID().toString();
     private final SyncRequest request;
     private final Instant startedAt = Instant.now();
-    private final long startNanos = System.nanoTime();
     private final CancelSignal cancel = new CancelSignal();
     private final List<Consumer<ProgressEvent>> listeners = new CopyOnWriteArrayList<>();
 
+    // guarded by this
     private SyncStatus status = SyncStatus.RUNNING;
     private Phase phase = Phase.VALIDATING;
-    private long phaseStartNanos = startNanos;
+    private long phaseStartNanos = System.nanoTime();
     private final Map<Phase, Double> phaseSeconds = new EnumMap<>(Phase.class);
     private String currentTable;
     private int tablesCompleted;
@@ -44,89 +47,96 @@ public final class SyncJob {
     private final List<SyncReport.IndexResult> indexResults = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
 
+    private volatile ProgressEvent published;
+    private volatile SyncReport publishedReport;
+
     public SyncJob(SyncRequest request) {
         this.request = request;
+        synchronized (this) {
+            publish();
+        }
     }
 
     public String id() { return id; }
     public SyncRequest request() { return request; }
     public CancelSignal cancelSignal() { return cancel; }
 
-    public synchronized SyncStatus status() { return status; }
-    public synchronized Phase phase() { return phase; }
+    public SyncStatus status() { return published.status(); }
+    public Phase phase() { return published.phase(); }
     public synchronized SyncPlan plan() { return plan; }
 
-    /** Subscribers get every change; they must not block (the engine's thread calls them). */
+    /** Subscribers get every change, in order; they must not block (they run under the job's lock). */
     public AutoCloseable subscribe(Consumer<ProgressEvent> listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
     }
 
-    public void enterPhase(Phase next, String text) {
-        synchronized (this) {
-            long now = System.nanoTime();
-            phaseSeconds.merge(phase, (now - phaseStartNanos) / 1e9, Double::sum);
-            phaseStartNanos = now;
-            phase = next;
-            message = text;
-            advance(next.percentAt(0));
+    public synchronized void enterPhase(Phase next, String text) {
+        if (next.ordinal() < phase.ordinal()) {
+            throw new IllegalStateException("phase " + next.wire() + " after " + phase.wire());
         }
+        closePhaseClock();
+        phase = next;
+        message = text;
+        advance(next.percentAt(0));
         publish();
     }
 
-    public void planned(SyncPlan p) {
-        synchronized (this) {
-            plan = p;
-            totalTables = p.tables().size();
-            totalRows = p.totalRows();
-        }
+    public synchronized void planned(SyncPlan p) {
+        plan = p;
+        totalTables = p.tables().size();
+        totalRows = p.totalRows();
         publish();
     }
 
     /** Within the current phase: how far it is (0..1) and what it is doing. */
-    public void progress(double phaseFraction, String text) {
-        synchronized (this) {
-            advance(phase.percentAt(phaseFraction));
-            if (text != null) {
-                message = text;
-            }
-        }
-        publish();
-    }
-
-    public void tableStarted(String table, double phaseFraction, String text) {
-        synchronized (this) {
-            currentTable = table;
-            advance(phase.percentAt(phaseFraction));
+    public synchronized void progress(double phaseFraction, String text) {
+        advance(phase.percentAt(phaseFraction));
+        if (text != null) {
             message = text;
         }
         publish();
     }
 
-    public void rowsMoved(long rowsDelta, long bytesDelta, double phaseFraction, String text) {
-        synchronized (this) {
-            rowsSynced += rowsDelta;
-            bytesTransferred += bytesDelta;
+    /** Progress from a helper thread (a monitor): counted only while the job is still in that phase. */
+    public synchronized void progressWithin(Phase expected, double phaseFraction) {
+        if (phase == expected && !status.isFinal()) {
             advance(phase.percentAt(phaseFraction));
+            publish();
+        }
+    }
+
+    public synchronized void tableStarted(String table, double phaseFraction, String text) {
+        currentTable = table;
+        advance(phase.percentAt(phaseFraction));
+        message = text;
+        publish();
+    }
+
+    public synchronized void rowsMoved(long rowsDelta, long bytesDelta, double phaseFraction, String text) {
+        rowsSynced += rowsDelta;
+        bytesTransferred += bytesDelta;
+        advance(phase.percentAt(phaseFraction));
+        if (text != null) {
             message = text;
         }
         publish();
     }
 
-    public void tableDone(SyncReport.TableResult result) {
-        synchronized (this) {
-            tableResults.add(result);
-            tablesCompleted++;
-        }
+    public synchronized void tableDone(SyncReport.TableResult result) {
+        tableResults.add(result);
+        tablesCompleted++;
         publish();
     }
 
     public synchronized void indexBuilt(SyncReport.IndexResult result) {
         indexResults.add(result);
+        publish();
     }
 
     public synchronized void warn(String text) {
         warnings.add(Redactor.redact(text));
+        publish();
     }
 
     public void completed(String text) {
@@ -151,26 +161,28 @@ public final class SyncJob {
         finish(SyncStatus.COMPLETED, null, "Dry run: validated and planned, nothing was changed", null, List.of());
     }
 
-    private void finish(SyncStatus s, Phase finalPhase, String text, String reason, List<Refusal> reasons) {
-        synchronized (this) {
-            if (status.isFinal()) {
-                return;
-            }
-            long now = System.nanoTime();
-            phaseSeconds.merge(phase, (now - phaseStartNanos) / 1e9, Double::sum);
-            phaseStartNanos = now;
-            status = s;
-            if (finalPhase != null) {
-                phase = finalPhase;
-                advance(100);
-            }
-            currentTable = s == SyncStatus.COMPLETED ? null : currentTable;
-            message = text;
-            error = reason == null ? null : Redactor.redact(reason);
-            refusals = reasons.stream().map(r -> new Refusal(r.code(), Redactor.redact(r.message()))).toList();
-            finishedAt = Instant.now();
+    private synchronized void finish(SyncStatus s, Phase finalPhase, String text, String reason, List<Refusal> reasons) {
+        if (status.isFinal()) {
+            return;
         }
+        closePhaseClock();
+        status = s;
+        if (finalPhase != null) {
+            phase = finalPhase;
+            advance(100);
+        }
+        currentTable = s == SyncStatus.COMPLETED ? null : currentTable;
+        message = text;
+        error = reason == null ? null : Redactor.redact(reason);
+        refusals = reasons.stream().map(r -> new Refusal(r.code(), Redactor.redact(r.message()))).toList();
+        finishedAt = Instant.now();
         publish();
+    }
+
+    private void closePhaseClock() {
+        long now = System.nanoTime();
+        phaseSeconds.merge(phase, (now - phaseStartNanos) / 1e9, Double::sum);
+        phaseStartNanos = now;
     }
 
     private void advance(double p) {
@@ -179,35 +191,29 @@ public final class SyncJob {
         }
     }
 
-    public synchronized SyncReport report() {
+    /** The report of the last published moment (per table, per index, per phase, warnings). */
+    public SyncReport report() {
+        return publishedReport;
+    }
+
+    /** The last published state, its clock (elapsed, ETA) as of now. Never blocks. */
+    public ProgressEvent snapshot() {
+        ProgressEvent e = published;
+        return e.status().isFinal() ? e : withClock(e, Instant.now());
+    }
+
+    /** Under the lock: the event of this moment, swapped in and delivered in order. */
+    private void publish() {
         Map<String, Double> phases = new LinkedHashMap<>();
         phaseSeconds.forEach((k, v) -> phases.put(k.wire(), Math.round(v * 1000) / 1000.0));
-        return new SyncReport(List.copyOf(tableResults), List.copyOf(indexResults), phases, List.copyOf(warnings));
-    }
-
-    public ProgressEvent snapshot() {
-        SyncReport r = report();
-        synchronized (this) {
-            double elapsed = (finishedAt == null ? Duration.between(startedAt, Instant.now())
-                    : Duration.between(startedAt, finishedAt)).toMillis() / 1000.0;
-            Long eta = null;
-            if (status == SyncStatus.RUNNING && percent >= 5 && percent < 100) {
-                eta = Math.round(elapsed * (100 - percent) / percent);
-            } else if (status.isFinal()) {
-                eta = 0L;
-            }
-            return new ProgressEvent(id, request.isRestore() ? "restore" : "sync", status, request.direction(), request.trigger(), phase, currentTable,
-                    tablesCompleted, totalTables, rowsSynced, totalRows, bytesTransferred,
-                    Math.round(percent * 10) / 10.0, startedAt, elapsed, eta, message, error, request.restoreBackupId(), finishedAt, refusals,
-                    request.dryRun() ? plan : null, r.tables().isEmpty() && r.indexes().isEmpty() ? null : r);
-        }
-    }
-
-    private void publish() {
-        if (listeners.isEmpty()) {
-            return;
-        }
-        ProgressEvent e = snapshot();
+        SyncReport r = new SyncReport(List.copyOf(tableResults), List.copyOf(indexResults), phases, List.copyOf(warnings));
+        ProgressEvent e = withClock(new ProgressEvent(id, request.isRestore() ? "restore" : "sync", status, request.direction(),
+                request.trigger(), phase, currentTable, tablesCompleted, totalTables, rowsSynced, totalRows, bytesTransferred,
+                Math.round(percent * 10) / 10.0, startedAt, 0, null, message, error, request.restoreBackupId(), finishedAt,
+                refusals, request.dryRun() ? plan : null, r.tables().isEmpty() && r.indexes().isEmpty() ? null : r),
+                finishedAt == null ? Instant.now() : finishedAt);
+        publishedReport = r;
+        published = e;
         for (Consumer<ProgressEvent> l : listeners) {
             try {
                 l.accept(e);
@@ -215,5 +221,17 @@ public final class SyncJob {
                 // a broken subscriber never disturbs the sync
             }
         }
+    }
+
+    private static ProgressEvent withClock(ProgressEvent e, Instant now) {
+        double elapsed = Duration.between(e.startedAt(), now).toMillis() / 1000.0;
+        double pct = e.percentComplete();
+        Long eta = null;
+        if (e.status() == SyncStatus.RUNNING && pct >= 5 && pct < 100) {
+            eta = Math.round(elapsed * (100 - pct) / pct);
+        } else if (e.status().isFinal()) {
+            eta = 0L;
+        }
+        return e.withClock(elapsed, eta);
     }
 }

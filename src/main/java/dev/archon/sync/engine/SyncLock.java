@@ -15,18 +15,18 @@ final class SyncLock {
     private SyncLock() {
     }
 
-    static void acquire(SyncContext ctx) throws SQLException {
-        boolean localIsSource = ctx.job.request().direction() == Direction.LOCAL_TO_REMOTE;
-        Connection local = localIsSource ? ctx.sourceConnection : ctx.targetConnection;
-        Connection remote = localIsSource ? ctx.targetConnection : ctx.sourceConnection;
+    static void acquire(Direction direction, Connection source, Connection target) throws SQLException {
+        boolean localIsSource = direction == Direction.LOCAL_TO_REMOTE;
+        Connection local = localIsSource ? source : target;
+        Connection remote = localIsSource ? target : source;
         if (!tryLock(local) || !tryLock(remote)) {
             throw new SyncConflictException("another sync of these databases is running (advisory lock " + KEY + " is held)", null);
         }
     }
 
     /** A restore touches one database: its lock is enough to exclude any sync of the pair. */
-    static void acquireTarget(SyncContext ctx) throws SQLException {
-        if (!tryLock(ctx.targetConnection)) {
+    static void acquireTarget(Connection target) throws SQLException {
+        if (!tryLock(target)) {
             throw new SyncConflictException("a sync or restore of this database is running (advisory lock " + KEY + " is held)", null);
         }
     }

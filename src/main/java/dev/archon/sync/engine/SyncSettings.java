@@ -12,22 +12,7 @@ import java.util.List;
 
 /** The engine's inputs, independent of how they were configured (service config or a test). */
 public record SyncSettings(PgUri local, PgUri remote, List<TableName> tables, Path workDir,
-        String maintenanceWorkMem, Duration lockTimeout, boolean rebuildIndexes, PgClientTools clients,
-        BackupStore backups, FreeSpace freeSpace, Benchmark benchmark) {
-
-    /**
-     * Switches that exist only so the benchmark can measure what progress reporting and verification
-     * cost (turning verification off removes a safety rule: never in production).
-     */
-    public record Benchmark(boolean skipVerification, boolean skipProgress) {
-        public static final Benchmark OFF = new Benchmark(false, false);
-    }
-
-    public SyncSettings(PgUri local, PgUri remote, List<TableName> tables, Path workDir, String maintenanceWorkMem,
-            Duration lockTimeout, boolean rebuildIndexes, PgClientTools clients, BackupStore backups, FreeSpace freeSpace) {
-        this(local, remote, tables, workDir, maintenanceWorkMem, lockTimeout, rebuildIndexes, clients, backups, freeSpace,
-                Benchmark.OFF);
-    }
+        String maintenanceWorkMem, Duration lockTimeout, PgClientTools clients, BackupStore backups, FreeSpace freeSpace) {
 
     /** Usable bytes on the filesystem of a directory (a seam so tests can simulate a full disk). */
     @FunctionalInterface

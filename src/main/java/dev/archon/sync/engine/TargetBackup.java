@@ -40,11 +40,10 @@ final class TargetBackup {
         String id = BackupStore.newId(Instant.now(), ctx.job.request().direction().wire(), database, ctx.target.database(),
                 ctx.job.id());
         Path partial = store.directory().resolve(id + ".dump.partial");
-        try (Connection snap = ctx.connect(ctx.target, "backup snapshot")) {
-            snap.setAutoCommit(false);
-            snap.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            snap.setReadOnly(true);
-            String snapshot = Sql.queryString(snap, "SELECT pg_export_snapshot()");
+        try (SourceSnapshot snapshot = SourceSnapshot.connect(ctx.target, "backup snapshot", ctx.job)) {
+            snapshot.begin();
+            String exported = snapshot.export();
+            Connection snap = snapshot.connection();
             Catalog target = new Catalog(snap);
             Map<String, Long> counts = new LinkedHashMap<>();
             for (TableName t : tables) {
@@ -56,7 +55,7 @@ final class TargetBackup {
                 sequences.add(new BackupManifest.Sequence(s.table().toString(), s.column(), v.lastValue(), v.isCalled()));
             }
             List<String> args = new ArrayList<>(List.of("--format=custom", "--compress=0", "--no-owner", "--no-privileges",
-                    "--snapshot=" + snapshot, "--file=" + partial));
+                    "--snapshot=" + exported, "--file=" + partial));
             for (TableName t : tables) {
                 args.add("--table=" + Sql.ident(t.schema()) + "." + Sql.ident(t.name()));
             }
@@ -66,7 +65,7 @@ final class TargetBackup {
             if (r.exitCode() != 0) {
                 throw new IOException("the backup failed, nothing was changed: pg_dump exited " + r.exitCode() + ": " + r.stderr());
             }
-            snap.commit();
+            snapshot.release();
             BackupStore.move(partial, store.archive(id));
             BackupManifest manifest = new BackupManifest(id, database, ctx.target.endpoint(), Instant.now(), ctx.job.id(),
                     ctx.job.request().direction().wire(), ctx.plan.targetServerVersion(), client.major(),

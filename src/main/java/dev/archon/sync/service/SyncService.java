@@ -5,9 +5,11 @@ import dev.archon.sync.config.SyncConfig;
 import dev.archon.sync.history.SyncHistory;
 import dev.archon.sync.engine.SyncConflictException;
 import dev.archon.sync.engine.SyncEngine;
+import dev.archon.sync.engine.SyncFailedException;
 import dev.archon.sync.engine.SyncJob;
 import dev.archon.sync.engine.SyncRequest;
 import dev.archon.sync.engine.SyncSettings;
+import dev.archon.sync.engine.Validation;
 import dev.archon.sync.pg.PgClientTools;
 import dev.archon.sync.pg.PgUri;
 import dev.archon.sync.pg.TableName;
@@ -77,15 +79,19 @@ public class SyncService {
                 new IllegalStateException("ARCHON_SYNC_REMOTE_URL is not set (the Supabase Cloud database, a libpq URI)")));
         return new SyncSettings(local, remote, config.tables().stream().map(TableName::parse).toList(),
                 Path.of(config.workDir()), config.load().maintenanceWorkMem(), config.load().lockTimeout(),
-                config.load().rebuildIndexes(), PgClientTools.discover(config.pgBin()),
-                new BackupStore(Path.of(config.backupDir()), config.backupKeep()), SyncSettings.FreeSpace.FILESYSTEM,
-                new SyncSettings.Benchmark(config.benchmark().skipVerification(), config.benchmark().skipProgress()));
+                PgClientTools.discover(config.pgBin()), new BackupStore(Path.of(config.backupDir()), config.backupKeep()),
+                SyncSettings.FreeSpace.FILESYSTEM);
     }
 
     /**
-     * Validates synchronously; returns the job (running, completed for a dry run, or refused).
+     * Validates synchronously, then launches: returns the job — running, completed (a dry run) or refused
+     * (422) — with its history row. A conflict leaves no job and no history row, wherever the other sync
+     * runs (a caller that wants a row for it, like the nightly job's "skipped", writes one itself).
      *
-     * @throws SyncConflictException when a sync is already running
+     * @throws SyncConflictException when a sync is already running, here (checked first, without touching
+     *                               the databases) or in another instance (the advisory locks)
+     * @throws SyncFailedException   when validation itself failed (not a refusal); the job and its history
+     *                               row say failed, with the cause
      */
     public SyncJob start(SyncRequest request) {
         SyncEngine e = engine();
@@ -95,8 +101,6 @@ public class SyncService {
             throw new SyncConflictException("sync " + (other == null ? "" : other.id() + " ") + "is running; wait for it or cancel it",
                     other == null ? null : other.id());
         }
-        remember(job);
-        history.track(job);
         try {
             if (!request.dryRun()) {
                 job.subscribe(ev -> {
@@ -105,16 +109,25 @@ public class SyncService {
                     }
                 });
             }
-            e.start(job);
-        } catch (SyncConflictException conflict) {
-            // another instance holds the databases: name its sync if the history knows it
-            throw new SyncConflictException(conflict.getMessage(), history.runningSyncId(job.id()).orElse(null));
+            Validation validation = e.validate(job);
+            if (validation instanceof Validation.Conflict conflict) {
+                // another instance holds the databases: name its sync if the history knows it
+                throw new SyncConflictException(conflict.message(), history.runningSyncId(job.id()).orElse(null));
+            }
+            remember(job);
+            history.track(job);
+            if (validation instanceof Validation.Failed failed) {
+                throw new SyncFailedException(job.id(), failed.cause(), failed.databaseTrouble());
+            }
+            if (validation instanceof Validation.Ready ready) {
+                e.launch(ready.sync());
+            }
+            return job;
         } finally {
             if (job.status().isFinal()) {
                 running.compareAndSet(job, null);
             }
         }
-        return job;
     }
 
     /**
