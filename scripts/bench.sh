@@ -2,7 +2,7 @@
 # Benchmark: the seed's way vs a raw binary COPY pipe vs a hand-written one-transaction run vs the service.
 #   bash scripts/bench.sh [SCALE] [REPS]          (defaults 0.25 and 3; SCALE 1.0 = the seed's 218,714 chunks)
 #
-# 1. Starts two throwaway clusters (scripts/pg-cluster.sh; fsync stays ON): bench-src (:55461) and
+# 1. Starts two throwaway clusters (scripts/lib/pg.sh; fsync stays ON): bench-src (:55461) and
 #    bench-tgt (:55462). Builds the data once: source DB `archon` = Archon fixture at SCALE, seed 1;
 #    target template `tgt_tpl` = fixture at TGT_SCALE (default SCALE/5), seed 2. Before every run the
 #    target DB `archon` is recreated from `tgt_tpl` and both clusters CHECKPOINT (untimed). A dataset
@@ -20,10 +20,12 @@
 #                  DROP + COPY + setval part ("data") is the floor for the service's importing phase.
 #      service     the real service (built per BUILD, started once, before the runs): POST
 #                  /api/database/sync local-to-remote (local = source, remote = target), force, no backup;
-#                  polled every 200 ms (scripts/bench/service_run.py) with RSS sampling.
+#                  polled every 200 ms (scripts/bench/service_run.py) with RSS sampling. Needs python3, not jq.
 #    Each run is followed by an untimed content checksum of the 17 tables and their sequences
 #    (scripts/db-checksum.sh), compared with the source's: a mismatch makes the run FAILED.
-# 3. Prints medians (min–max) and ratios (scripts/bench/report.py); raw numbers in work/bench/results.tsv
+# 3. Prints medians (min–max) and ratios (scripts/bench/report.py), among them what preflight, progress and
+#    verification cost: the service's phases next to the handwritten run's parts, which lack all three (the
+#    service has no switch to turn them off); raw numbers in work/bench/results.tsv
 #    (rep, position, method, key, value) and work/bench/meta.tsv. After the runs, unless LIMITS=0: the
 #    physical limits for archon_crawled_pages (server-side COPY to/from a file, to_tsvector), 3 times.
 # 4. On exit (also on failure or Ctrl-C) stops the service and the clusters; KEEP=1 leaves the clusters
@@ -40,6 +42,7 @@
 # PGCLUSTER_PASSWORD, QUIET_MAX_BUSY, QUIET_WAIT, NOISE_MAX, RETRIES.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd); cd "$root"
+. scripts/lib/pg.sh
 SCALE=${1:-0.25}; REPS=${2:-3}
 [[ "$SCALE" =~ ^[0-9]*\.?[0-9]+$ && "$REPS" =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [SCALE] [REPS]" >&2; exit 2; }
 TGT_SCALE=${TGT_SCALE:-$(python3 -c "print(max(0.01, round($SCALE / 5, 4)))")}
@@ -49,22 +52,19 @@ QUIET_MAX_BUSY=${QUIET_MAX_BUSY:-25}; QUIET_WAIT=${QUIET_WAIT:-600}
 NOISE_MAX=${NOISE_MAX:-10}; RETRIES=${RETRIES:-2}
 export PGCLUSTER_PASSWORD=${PGCLUSTER_PASSWORD:-bench-password}
 export PGPASSWORD=$PGCLUSTER_PASSWORD     # every psql/pg_dump child (and \copy's programs) reads it; never in argv
-bin=/usr/lib/postgresql/15/bin
+bin=$PG15_BIN
 out=$root/work/bench; mkdir -p "$out/raw" "$out/runs"
 results=$out/results.tsv; meta=$out/meta.tsv; discarded=$out/results-discarded.tsv
 API_KEY=bench-key
 
-# The 17 synced tables in FK-dependency order (= the service's default, ArchonTables.DEFAULT_CSV).
-TABLES=(archon_settings archon_migrations archon_llm_pricing archon_prompts archon_sources archon_page_metadata
-  archon_crawled_pages archon_code_examples archon_crawl_state archon_projects archon_tasks archon_task_history
-  archon_document_versions archon_project_sources archon_configured_repositories archon_agent_work_orders
-  archon_agent_work_order_steps)
+# The 17 synced tables in FK-dependency order: the service's default (ArchonTables.DEFAULT_CSV).
+mapfile -t TABLES < <(archon_tables)
+[ ${#TABLES[@]} = 17 ] || { echo "expected the 17 synced tables, read ${#TABLES[@]}" >&2; exit 1; }
 TLIST=$(printf 'public.%s, ' "${TABLES[@]}"); TLIST=${TLIST%, }
 TARR="ARRAY[$(printf "'public.%s'," "${TABLES[@]}" | sed 's/,$//')]::regclass[]"
 TREGEX="^(table|sequence) ($(IFS='|'; echo "${TABLES[*]}"))( |_[a-z0-9_]*_seq )"
 
-psql_on() { local port=$1 db=$2; shift 2
-  "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d "$db" "$@"; }
+psql_on() { pg_psql "$@"; }
 now() { echo "$EPOCHREALTIME"; }
 sub() { python3 -c "import sys; print('%.3f' % (float(sys.argv[1]) - float(sys.argv[2])))" "$1" "$2"; }
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -78,8 +78,8 @@ cleanup() {
     log "KEEP=1: clusters left running: source :$SRC_PORT, target :$TGT_PORT (DB archon, template tgt_tpl);" \
         "stop with scripts/pg-cluster.sh stop bench-src $SRC_PORT; scripts/pg-cluster.sh stop bench-tgt $TGT_PORT"
   else
-    scripts/pg-cluster.sh stop bench-src "$SRC_PORT" >/dev/null 2>&1 || true
-    scripts/pg-cluster.sh stop bench-tgt "$TGT_PORT" >/dev/null 2>&1 || true
+    pg_cluster_stop bench-src >/dev/null 2>&1 || true
+    pg_cluster_stop bench-tgt >/dev/null 2>&1 || true
   fi
   exit $rc
 }
@@ -113,8 +113,8 @@ quiet() {
 
 # ---------------------------------------------------------------------------------------------- clusters
 log "clusters: bench-src :$SRC_PORT, bench-tgt :$TGT_PORT (scale $SCALE -> target scale $TGT_SCALE)"
-scripts/pg-cluster.sh start bench-src "$SRC_PORT" >/dev/null
-scripts/pg-cluster.sh start bench-tgt "$TGT_PORT" >/dev/null
+pg_cluster_start bench-src "$SRC_PORT" >/dev/null
+pg_cluster_start bench-tgt "$TGT_PORT" >/dev/null
 for p in $SRC_PORT $TGT_PORT; do
   # noise control, as in the reference benchmark: no autovacuum kicking in during a timed run
   psql_on "$p" postgres -c "ALTER SYSTEM SET autovacuum = off" -c "SELECT pg_reload_conf()" >/dev/null
@@ -122,11 +122,6 @@ done
 
 db_comment() { psql_on "$1" postgres -At -c "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = '$2'"; }
 src_mark="bench source scale=$SCALE seed=1"; tgt_mark="bench target scale=$TGT_SCALE seed=2"
-load_fixture() { local port=$1 db=$2 scale=$3 seed=$4
-  PGOPTIONS="-c client_min_messages=warning" psql_on "$port" "$db" -f fixture/supabase-emulation.sql -f fixture/archon-schema.sql -f fixture/generate.sql \
-    -c "SELECT public.archon_fixture_generate($scale, $seed)" -c "DROP FUNCTION public.archon_fixture_generate" \
-    -c "VACUUM ANALYZE" >/dev/null
-}
 if [ "${FRESH:-0}" != 1 ] && [ "$(db_comment "$SRC_PORT" archon)" = "$src_mark" ] \
    && [ "$(db_comment "$TGT_PORT" tgt_tpl)" = "$tgt_mark" ]; then
   log "dataset: reusing the one built earlier ($src_mark / $tgt_mark)"
@@ -136,8 +131,8 @@ else
   psql_on "$SRC_PORT" postgres -c "DROP DATABASE IF EXISTS archon WITH (FORCE)" -c "CREATE DATABASE archon"
   psql_on "$TGT_PORT" postgres -c "DROP DATABASE IF EXISTS archon WITH (FORCE)" \
     -c "DROP DATABASE IF EXISTS tgt_tpl WITH (FORCE)" -c "CREATE DATABASE tgt_tpl"
-  load_fixture "$SRC_PORT" archon "$SCALE" 1 & p1=$!
-  load_fixture "$TGT_PORT" tgt_tpl "$TGT_SCALE" 2 & p2=$!
+  archon_fixture "$SRC_PORT" archon "$SCALE" 1 & p1=$!
+  archon_fixture "$TGT_PORT" tgt_tpl "$TGT_SCALE" 2 & p2=$!
   wait $p1; wait $p2
   psql_on "$SRC_PORT" postgres -c "COMMENT ON DATABASE archon IS '$src_mark'"
   psql_on "$TGT_PORT" postgres -c "COMMENT ON DATABASE tgt_tpl IS '$tgt_mark'"
@@ -309,19 +304,11 @@ run_pipe() {
 }
 
 run_service() {
-  local j="$rundir/service.json" rc=0
+  local rc=0
+  # service_run.py prints this run's records (key, value) as TSV: totals, RSS, per phase, table and index
   ARCHON_SYNC_API_KEY=$API_KEY python3 scripts/bench/service_run.py "http://127.0.0.1:$HTTP_PORT" \
-    local-to-remote "$service_pid" "$j" || rc=$?
-  jq -r '
-    ["wall_s", .wall_s], ["elapsed_s", .final.elapsed_seconds], ["post_s", .post_s], ["start_lag_s", .start_lag_s], ["bytes_transferred", .final.bytes_transferred],
-    ["rows_synced", .final.rows_synced],
-    ["rss_p10_kb", .rss_p10_kb], ["rss_p50_kb", .rss_p50_kb], ["rss_p100_kb", .rss_p100_kb],
-    ["rss_hwm_kb", (if .hwm_reset then .rss_hwm_kb else null end)], ["rss_start_kb", .rss_start_kb],
-    (.final.report.phase_seconds // {} | to_entries[] | ["phase." + .key + "_s", .value]),
-    (.final.report.tables // [] | .[] | ["table." + .table + "_s", .seconds], ["table." + .table + "_bytes", .bytes],
-       ["table." + .table + "_rows", .rows_loaded], ["table." + .table + "_format", .format]),
-    (.final.report.indexes // [] | .[] | ["index." + .index + "_s", .seconds], ["index." + .index + "_method", .method])
-    | select(.[1] != null) | @tsv' "$j" | while IFS=$'\t' read -r k v; do rec "$k" "$v"; done
+    local-to-remote "$service_pid" "$rundir/service.json" > "$rundir/service.tsv" || rc=$?
+  while IFS=$'\t' read -r k v; do rec "$k" "$v"; done < "$rundir/service.tsv"
   return $rc
 }
 
@@ -349,7 +336,7 @@ verify_target() {
 [ -f "$results" ] && mv "$results" "$results.prev"
 printf 'rep\tpos\tmethod\tkey\tvalue\n' > "$results"
 printf 'rep\tpos\tmethod\tkey\tvalue\n' > "$discarded"
-ours_pids() { echo $$ ${service_pid:-} $(head -1 work/clusters/bench-src/data/postmaster.pid) $(head -1 work/clusters/bench-tgt/data/postmaster.pid); }
+ours_pids() { echo $$ ${service_pid:-} "$(pg_cluster_pid bench-src)" "$(pg_cluster_pid bench-tgt)"; }
 n=${#METHODS[@]}
 for rep in $(seq 1 "$REPS"); do
   for i in $(seq 0 $((n - 1))); do

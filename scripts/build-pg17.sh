@@ -21,6 +21,7 @@
 # Env: JOBS (default nproc), NICE_LEVEL (default 19).
 set -euo pipefail
 umask 022
+. "$(dirname "$0")/lib/pg.sh"
 
 PREFIX=${1:-/opt/archon-pg17}
 case "$PREFIX" in /*) ;; *) PREFIX=$(pwd)/$PREFIX ;; esac
@@ -126,14 +127,9 @@ else
 fi
 
 # --- 2. sources from trixie (deb-src only, private apt config) ------------------------
-mirror=$(awk '$1=="URIs:" && $2 ~ /\/debian\/?$/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-[ -n "$mirror" ] || mirror=$(awk '$1=="deb" && $2 ~ /\/debian\/?$/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
-[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
-mirror=${mirror%/}
-A=$WORK/apt; mkdir -p "$A/lists/partial" "$A/cache/archives/partial"
-echo "deb-src $mirror trixie main" > "$A/sources.list"
-o=(-o Dir::Etc::SourceList="$A/sources.list" -o Dir::Etc::SourceParts=/dev/null
-   -o Dir::State::Lists="$A/lists" -o Dir::Cache="$A/cache")
+mirror=$(debian_mirror)
+apt_trixie_sources "$WORK"
+o=("${APT_TRIXIE[@]}")
 step "apt-get update (trixie deb-src)" apt-get "${o[@]}" update -qq \
   || die "could not read trixie's Sources index from $mirror"
 cd "$WORK/src"
@@ -197,10 +193,8 @@ install_all() {
 }
 step "make install (core + contrib)" install_all
 
-# --- 5. pgvector against it (OPTFLAGS="": no -march=native, as Debian builds it) -------
-cd "$VECSRC"
-step "pgvector build" "${NICE[@]}" make -s -j"$JOBS" PG_CONFIG="$PREFIX/bin/pg_config" OPTFLAGS="" >/dev/null
-step "pgvector install" make -s install PG_CONFIG="$PREFIX/bin/pg_config" >/dev/null
+# --- 5. pgvector against it (scripts/lib/pg.sh: no -march=native, as Debian builds it) -
+PGVECTOR_MAKE="${NICE[*]}" step "pgvector build + install" pgvector_build "$VECSRC" "$PREFIX/bin/pg_config"
 
 # --- 6. marker last --------------------------------------------------------------------
 STEP="final check"

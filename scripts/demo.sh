@@ -9,35 +9,32 @@
 # 5. stops everything (the clusters' files stay in work/clusters; `rm -rf work` removes them).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd); cd "$root"
+. scripts/lib/pg.sh
 scale=${DEMO_SCALE:-0.05}
 export PGCLUSTER_PASSWORD=${PGCLUSTER_PASSWORD:-demo-password}
 lport=55432; rport=55433; http=${DEMO_HTTP_PORT:-8091}
-bin=/usr/lib/postgresql/15/bin
 
 bash scripts/install-deps.sh
 echo "== building the service"
 ./mvnw -B -q package -DskipTests
 
-psql_on() { local port=$1 db=$2; shift 2
-  PGPASSWORD=$PGCLUSTER_PASSWORD "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d "$db" "$@"; }
 service_pid=""
 cleanup() {
   [ -z "$service_pid" ] || kill "$service_pid" 2>/dev/null || true
-  scripts/pg-cluster.sh stop demo-local $lport >/dev/null || true
-  scripts/pg-cluster.sh stop demo-remote $rport >/dev/null || true
+  pg_cluster_stop demo-local >/dev/null || true
+  pg_cluster_stop demo-remote >/dev/null || true
 }
 trap cleanup EXIT
 
 echo "== starting two clusters"
-scripts/pg-cluster.sh start demo-local $lport
-scripts/pg-cluster.sh start demo-remote $rport
-for p in $lport $rport; do psql_on $p postgres -c "DROP DATABASE IF EXISTS archon WITH (FORCE)" -c "CREATE DATABASE archon"; done
+pg_cluster_start demo-local $lport
+pg_cluster_start demo-remote $rport
+for p in $lport $rport; do pg_recreate_db $p archon; done
 echo "== remote: Archon's schema + generated data at scale $scale (hostile values included)"
-PGOPTIONS="-c client_min_messages=warning" psql_on $rport archon -f fixture/supabase-emulation.sql -f fixture/archon-schema.sql -f fixture/generate.sql \
-  -c "SELECT public.archon_fixture_generate($scale, 1)" -c "DROP FUNCTION public.archon_fixture_generate" >/dev/null
-psql_on $rport archon -At -c "SELECT 'remote: ' || count(*) || ' crawled pages' FROM archon_crawled_pages"
+archon_fixture $rport archon "$scale" 1
+pg_psql $rport archon -At -c "SELECT 'remote: ' || count(*) || ' crawled pages' FROM archon_crawled_pages"
 echo "== local: a fresh Supabase database without Archon's tables"
-PGOPTIONS="-c client_min_messages=warning" psql_on $lport archon -f fixture/supabase-emulation.sql >/dev/null
+archon_fresh_supabase $lport archon
 
 echo "== starting the service on :$http"
 export ARCHON_SYNC_LOCAL_URL="postgresql://postgres:$PGCLUSTER_PASSWORD@127.0.0.1:$lport/archon"

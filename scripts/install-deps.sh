@@ -6,6 +6,7 @@
 #     (bookworm has no postgresql-15-pgvector binary package)
 # PostgreSQL 17 (for the cross-version tests) is built by scripts/build-pg17.sh.
 set -euo pipefail
+. "$(dirname "$0")/lib/pg.sh"
 log() { echo "[install-deps] $*"; }
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
@@ -33,22 +34,12 @@ if [ -f "$PG15/lib/vector.so" ] && [ -f /usr/share/postgresql/15/extension/vecto
 else
   log "building pgvector from Debian trixie's source package"
   work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-  # The machine's own Debian mirror, used only as deb-src for trixie, through a private
-  # apt configuration: the system's sources stay as they are.
-  mirror=$(awk '$1=="URIs:" && $2 ~ /\/debian\/?$/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-  [ -n "$mirror" ] || mirror=$(awk '$1=="deb" && $2 ~ /\/debian\/?$/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
-  [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
-  a=$work/apt; mkdir -p "$a/lists/partial" "$a/cache/archives/partial"
-  echo "deb-src $mirror trixie main" > "$a/sources.list"
-  o=(-o Dir::Etc::SourceList="$a/sources.list" -o Dir::Etc::SourceParts=/dev/null
-     -o Dir::State::Lists="$a/lists" -o Dir::Cache="$a/cache")
-  $SUDO apt-get "${o[@]}" update -qq
-  (cd "$work" && apt-get "${o[@]}" source --download-only pgvector >/dev/null)
+  # trixie's sources through a private apt configuration: the system's sources stay as they are
+  apt_trixie_sources "$work"
+  $SUDO apt-get "${APT_TRIXIE[@]}" update -qq
+  (cd "$work" && apt-get "${APT_TRIXIE[@]}" source --download-only pgvector >/dev/null)
   tar -C "$work" -xzf "$work"/pgvector_*.orig.tar.gz
-  src=$(ls -d "$work"/pgvector-*/ | head -1)
-  # OPTFLAGS="": no -march=native, so the build runs on any x86-64 (as Debian builds it)
-  make -s -C "$src" PG_CONFIG="$PG15/bin/pg_config" OPTFLAGS="" >/dev/null
-  $SUDO make -s -C "$src" PG_CONFIG="$PG15/bin/pg_config" install >/dev/null
+  pgvector_build "$(ls -d "$work"/pgvector-*/ | head -1)" "$PG15/bin/pg_config" "$SUDO"
   log "pgvector $(sed -n "s/^default_version = '\(.*\)'/\1/p" /usr/share/postgresql/15/extension/vector.control) installed"
 fi
 "$PG15/bin/postgres" --version

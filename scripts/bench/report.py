@@ -147,6 +147,24 @@ if "service" in methods:
     table(["ratio", "value"], rows)
     print()
 
+    if hw_wall is not None:
+        # The handwritten run is the same load with no preflight, no progress and no verification: the
+        # service's extra time per part is what those cost (there are no switches to turn them off).
+        print("What preflight, progress and verification cost: service minus the handwritten run (medians, s)")
+        parts_cost = [
+            ("validating (preflight: no counterpart)", med("service", "phase.validating_s"), 0.0),
+            ("importing vs data part (rows counted on the stream, 5 progress events/s)", imp, med("handwritten", "data_s")),
+            ("indexing vs CREATE INDEX part (index progress monitor)", med("service", "phase.indexing_s"), med("handwritten", "index_s")),
+            ("verifying (counts, FK anti-joins, indexes, sequences, COMMIT, recount) vs COMMIT",
+             med("service", "phase.verifying_s"), med("handwritten", "commit_s")),
+            ("end to end", svc_wall, hw_wall),
+        ]
+        rows = [[label, fmt(a, 3), fmt(b, 3), "–" if a is None or b is None else f"{a - b:+.3f}",
+                 "–" if a is None or b is None or not hw_wall else f"{100 * (a - b) / hw_wall:+.1f}%"]
+                for label, a, b in parts_cost]
+        table(["part", "service", "handwritten", "difference", "of handwritten wall"], rows, ["<", ">", ">", ">", ">"])
+        print()
+
     el = med("service", "elapsed_s")
     print("Service: where the time goes (phase_seconds, median over reps)")
     rows = []

@@ -58,6 +58,32 @@ def call(method, url, key, body=None):
             return e.code, {"raw": raw.decode(errors="replace")}
 
 
+def records(result):
+    """The (key, value) pairs bench.sh records for a service run; missing values are left out."""
+    final = result.get("final") or {}
+    report = final.get("report") or {}
+    out = [("wall_s", result.get("wall_s")), ("elapsed_s", final.get("elapsed_seconds")), ("post_s", result.get("post_s")),
+           ("start_lag_s", result.get("start_lag_s")), ("bytes_transferred", final.get("bytes_transferred")),
+           ("rows_synced", final.get("rows_synced")), ("rss_p10_kb", result.get("rss_p10_kb")),
+           ("rss_p50_kb", result.get("rss_p50_kb")), ("rss_p100_kb", result.get("rss_p100_kb")),
+           ("rss_hwm_kb", result.get("rss_hwm_kb") if result.get("hwm_reset") else None),
+           ("rss_start_kb", result.get("rss_start_kb"))]
+    out += [(f"phase.{k}_s", v) for k, v in (report.get("phase_seconds") or {}).items()]
+    for t in report.get("tables") or []:
+        out += [(f"table.{t['table']}_s", t.get("seconds")), (f"table.{t['table']}_bytes", t.get("bytes")),
+                (f"table.{t['table']}_rows", t.get("rows_loaded")), (f"table.{t['table']}_format", t.get("format"))]
+    for i in report.get("indexes") or []:
+        out += [(f"index.{i['index']}_s", i.get("seconds")), (f"index.{i['index']}_method", i.get("method"))]
+    return [(k, v) for k, v in out if v is not None]
+
+
+def finish(result, out_path):
+    with open(out_path, "w") as f:
+        json.dump(result, f, indent=1)
+    for k, v in records(result):
+        print(f"{k}\t{v}")
+
+
 def main():
     base, direction, pid, out_path = sys.argv[1:5]
     key = os.environ.get("ARCHON_SYNC_API_KEY", "")
@@ -76,7 +102,7 @@ def main():
               "hwm_reset": hwm_reset, "samples": []}
     if code != 202:
         result.update(status="post-failed", response=body, wall_s=time.monotonic() - t0)
-        json.dump(result, open(out_path, "w"), indent=1)
+        finish(result, out_path)
         print(f"POST returned {code}: {json.dumps(body)[:500]}", file=sys.stderr)
         return 1
     sync_id = body["sync_id"]
@@ -110,8 +136,7 @@ def main():
         pass
     result.update(sync_id=sync_id, final=last, rss_p10_kb=rss10, rss_p50_kb=rss50, rss_p100_kb=rss_kb(pid),
                   rss_peak_sampled_kb=peak_sampled, rss_hwm_kb=rss_kb(pid, "VmHWM"))
-    with open(out_path, "w") as f:
-        json.dump(result, f, indent=1)
+    finish(result, out_path)
     if result["status"] != "completed":
         print(f"sync {sync_id} ended {result['status']}: {last.get('error') or last.get('message')}", file=sys.stderr)
         return 1
