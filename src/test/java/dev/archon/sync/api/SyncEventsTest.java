@@ -3,9 +3,13 @@ package dev.archon.sync.api;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.archon.sync.config.ArchonTables;
+import dev.archon.sync.engine.SyncLockKey;
+import dev.archon.sync.history.SyncHistory;
+import dev.archon.sync.pg.Sql;
 import dev.archon.sync.testing.DbChecksum;
 import dev.archon.sync.testing.TestClusters;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -13,9 +17,12 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.io.InputStream;
 import java.net.URL;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,6 +42,9 @@ class SyncEventsTest {
 
     @TestHTTPResource
     URL base;
+
+    @Inject
+    SyncHistory history;
 
     @Test
     void streamShowsEveryPhaseInOrderAndEndsWithTheFinalState() throws Exception {
@@ -57,23 +67,34 @@ class SyncEventsTest {
             for (SseClient.Event e : events.subList(0, events.size() - 1)) {
                 assertEquals("progress", e.name());
             }
-            // phases in order, percent monotone to 100
-            int phaseIndex = -1;
+            // phases in order (each one seen once, as one run, never a phase out of PHASES), percent monotone to 100
+            List<String> phasesSeen = new ArrayList<>();
             double percent = -1;
             Set<Long> crawledRows = new LinkedHashSet<>();
             long crawledTotal = 0;
             for (SseClient.Event e : events) {
-                int p = PHASES.indexOf(e.data().get("phase").asText());
-                assertTrue(p >= phaseIndex, "phase went backwards at " + e.data());
-                phaseIndex = p;
+                String phase = e.data().get("phase").asText();
+                assertTrue(PHASES.contains(phase), "unknown phase at " + e.data());
+                if (phasesSeen.isEmpty() || !phasesSeen.get(phasesSeen.size() - 1).equals(phase)) {
+                    phasesSeen.add(phase);
+                }
                 double pc = e.data().get("percent_complete").asDouble();
                 assertTrue(pc >= percent, "percent went backwards at " + e.data());
                 percent = pc;
-                if ("archon_crawled_pages".equals(e.data().path("current_table").asText()) && "importing".equals(e.data().get("phase").asText())) {
+                if ("archon_crawled_pages".equals(e.data().path("current_table").asText()) && "importing".equals(phase)) {
                     crawledRows.add(e.data().get("rows_synced").asLong());
                 }
                 crawledTotal = e.data().get("total_rows").asLong();
             }
+            // the stream samples every 200 ms, so a phase shorter than that may pass unseen; the ones seen must
+            // be PHASES in its order, and the long ones (importing ≥ 20k rows, indexing them) are always seen
+            List<String> expectedOrder = PHASES.stream().filter(phasesSeen::contains).toList();
+            assertEquals(expectedOrder, phasesSeen, "phases seen, in the order seen");
+            assertTrue(phasesSeen.containsAll(List.of("importing", "indexing", "completed")), phasesSeen::toString);
+            // and the final report accounts for every phase this sync passed (no backup: backing_up skipped)
+            List<String> passed = new ArrayList<>();
+            last.data().path("report").path("phase_seconds").fieldNames().forEachRemaining(passed::add);
+            assertEquals(List.of("validating", "exporting", "importing", "indexing", "verifying"), passed);
             assertEquals(100.0, percent);
             assertTrue(crawledRows.size() >= 3, "rows_synced moved while archon_crawled_pages loaded: " + crawledRows);
             assertTrue(crawledRows.stream().anyMatch(r -> r > 0), "intermediate values: " + crawledRows);
@@ -123,6 +144,13 @@ class SyncEventsTest {
     void concurrentStartsGetExactlyOne202() throws Exception {
         clusters.reset(clusters.local(), "app_local", "tpl_small");
         clusters.reset(clusters.remote(), "app_remote", "tpl_big");
+        // a reader holds a target table: the winner validates, then waits for its ACCESS EXCLUSIVE lock (and so
+        // is certainly still running when the sixth POST comes), until the reader lets go
+        Connection held = clusters.local().connect("app_local");
+        held.setAutoCommit(false);
+        try (Statement st = held.createStatement()) {
+            st.execute("LOCK TABLE archon_settings IN ACCESS SHARE MODE");
+        }
         ExecutorService pool = Executors.newFixedThreadPool(5);
         List<CompletableFuture<Response>> posts = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -141,12 +169,51 @@ class SyncEventsTest {
         pool.shutdownNow();
         assertEquals(1, codes.stream().filter(c -> c == 202).count(), codes::toString);
         assertEquals(4, codes.stream().filter(c -> c == 409).count(), codes::toString);
-        Response conflict = given().header("X-API-Key", KEY).contentType(ContentType.JSON)
-                .body("{\"direction\":\"remote-to-local\"}").post("/api/database/sync");
-        if (conflict.statusCode() == 409) {
-            assertEquals(winner, conflict.path("sync_id"), "the 409 names the running sync");
+        // while the winner still runs, any further start is a 409 naming it
+        given().header("X-API-Key", KEY).contentType(ContentType.JSON).body("{\"direction\":\"remote-to-local\"}")
+                .post("/api/database/sync").then().statusCode(409).body("sync_id", equalTo(winner));
+        held.rollback(); // the winner may take its table locks now
+        held.close();
+        SyncApiTest.awaitFinal(winner).then().body("status", equalTo("completed"));
+    }
+
+    @Test
+    void aConflictLeavesNoHistoryRowWhereverTheOtherSyncRuns() throws Exception {
+        clusters.reset(clusters.local(), "app_local", "tpl_small");
+        clusters.reset(clusters.remote(), "app_remote", "tpl_small");
+        String body = "{\"direction\":\"remote-to-local\",\"backup\":false}";
+        // another instance's sync: it holds the advisory lock on the remote database
+        try (Connection otherInstance = clusters.remote().connect("app_remote")) {
+            Sql.queryString(otherInstance, "SELECT pg_advisory_lock(?)::text", SyncLockKey.KEY);
+            given().header("X-API-Key", KEY).contentType(ContentType.JSON).body(body).post("/api/database/sync")
+                    .then().statusCode(409);
         }
-        SyncApiTest.awaitFinal(winner);
+        history.flush();
+        assertEquals(0, historyRows(), "a conflict with another instance leaves no row");
+        // a sync of this instance, held at its table locks by a reader, and a second start meanwhile
+        Connection held = clusters.local().connect("app_local");
+        held.setAutoCommit(false);
+        try (Statement st = held.createStatement()) {
+            st.execute("LOCK TABLE archon_settings IN ACCESS SHARE MODE");
+        }
+        String running = given().header("X-API-Key", KEY).contentType(ContentType.JSON).body(body).post("/api/database/sync")
+                .then().statusCode(202).extract().path("sync_id");
+        given().header("X-API-Key", KEY).contentType(ContentType.JSON).body(body).post("/api/database/sync")
+                .then().statusCode(409).body("sync_id", equalTo(running));
+        held.rollback();
+        held.close();
+        SyncApiTest.awaitFinal(running).then().body("status", equalTo("completed"));
+        history.flush();
+        assertEquals(1, historyRows(), "only the sync that ran has a row: the conflict in this instance left none either");
+    }
+
+    private long historyRows() throws Exception {
+        try (Connection c = clusters.local().connect("app_local")) {
+            if (Sql.queryString(c, "SELECT coalesce(to_regclass('archon_sync.archon_sync_history')::text, '')").isEmpty()) {
+                return 0;
+            }
+            return Sql.queryLong(c, "SELECT count(*) FROM archon_sync.archon_sync_history");
+        }
     }
 
     private String start(String direction) {

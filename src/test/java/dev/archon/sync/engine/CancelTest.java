@@ -4,6 +4,7 @@ import static dev.archon.sync.engine.EngineHarness.LOCAL_DB;
 import static dev.archon.sync.engine.EngineHarness.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,50 +14,53 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** A cancel from any phase leaves the target exactly as it was and no work files behind. */
 class CancelTest {
     private final EngineHarness h = new EngineHarness();
 
+    /**
+     * Cancels the sync at the moment it is reached: from the job's own event (subscribers see every change,
+     * in order), so the cancel lands inside that moment rather than whenever a poller looks.
+     */
     private SyncJob cancelWhen(Predicate<ProgressEvent> moment, String localTemplate) {
         h.reset(localTemplate, "tpl_big");
         DbChecksum before = h.localSum();
         SyncJob job = new SyncJob(request(Direction.REMOTE_TO_LOCAL));
+        AtomicReference<ProgressEvent> cancelledAt = new AtomicReference<>();
+        AtomicBoolean accepted = new AtomicBoolean();
+        job.subscribe(e -> {
+            if (!e.status().isFinal() && moment.test(e) && cancelledAt.compareAndSet(null, e)) {
+                accepted.set(job.cancelSignal().cancel());
+            }
+        });
         h.engine().start(job);
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (!moment.test(job.snapshot())) {
-            assertFalse(job.status().isFinal(), () -> "the sync ended before the moment came: " + job.snapshot());
-            assertTrue(System.nanoTime() < deadline, "timed out waiting");
-            Thread.onSpinWait();
-        }
-        assertTrue(job.cancelSignal().cancel(), "cancel accepted before COMMIT");
         EngineHarness.awaitEnd(job);
+        assertNotNull(cancelledAt.get(), () -> "the sync ended before the moment came: " + job.snapshot());
+        assertTrue(accepted.get(), "cancel accepted before COMMIT");
         assertEquals(SyncStatus.CANCELLED, job.status(), () -> job.snapshot().toString());
         assertEquals(before, h.localSum(), "target identical to before");
         assertNoWorkFiles(job);
         return job;
     }
 
-    @Test
-    void cancelWhileExportingKillsPgDump() {
-        // a fresh target: exporting runs pg_dump for the schema, which the cancel kills
-        SyncJob job = cancelWhen(e -> e.phase() == Phase.EXPORTING, "tpl_supabase");
-        assertEquals(Phase.EXPORTING, job.phase());
-    }
-
-    @Test
-    void cancelWhileImportingRows() {
-        SyncJob job = cancelWhen(e -> e.phase() == Phase.IMPORTING && e.rowsSynced() > 2000, "tpl_small");
-        assertEquals(Phase.IMPORTING, job.phase());
-    }
-
-    @Test
-    void cancelWhileIndexing() {
-        SyncJob job = cancelWhen(e -> e.phase() == Phase.INDEXING, "tpl_small");
-        assertEquals(Phase.INDEXING, job.phase());
+    /**
+     * exporting: a fresh target, so pg_dump runs for the schema and the cancel kills it; importing: mid-rows of
+     * the big table; indexing: between or inside the index builds. The sync ends cancelled in that phase.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"EXPORTING", "IMPORTING", "INDEXING"})
+    void cancelInEachPhase(Phase phase) {
+        Predicate<ProgressEvent> moment = phase == Phase.IMPORTING ? e -> e.phase() == phase && e.rowsSynced() > 2000 : e -> e.phase() == phase;
+        SyncJob job = cancelWhen(moment, phase == Phase.EXPORTING ? "tpl_supabase" : "tpl_small");
+        assertEquals(phase, job.phase());
     }
 
     @Test

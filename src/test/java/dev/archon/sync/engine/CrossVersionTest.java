@@ -13,7 +13,6 @@ import dev.archon.sync.testing.DbChecksum;
 import dev.archon.sync.testing.PgCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -38,17 +37,8 @@ class CrossVersionTest {
                 "PostgreSQL 17 is not built: run scripts/build-pg17.sh (scripts/test.sh does it)");
         local17 = PgCluster.start("local17", PG17);
         assertEquals(17, local17.majorVersion());
-        for (String[] t : new String[][] {{"tpl_small", "5"}, {"tpl_supabase", null}}) {
-            local17.createDatabase(t[0], "template0");
-            try (Connection c = local17.connect(t[0])) {
-                if (t[1] == null) {
-                    ArchonFixture.installSupabaseOnly(c);
-                } else {
-                    ArchonFixture.install(c);
-                    ArchonFixture.generate(c, 0.01, Long.parseLong(t[1]));
-                }
-            }
-        }
+        ArchonFixture.createDatabase(local17, "tpl_small", "template0", true, 0.01, 5);
+        ArchonFixture.createDatabase(local17, "tpl_supabase", "template0", false, 0, 0);
     }
 
     @AfterAll
@@ -114,23 +104,26 @@ class CrossVersionTest {
         assertEquals(remoteBefore, h.remoteSum());
     }
 
+    /** A fresh target gets the tables from the source's schema, dumped by the source's own pg_dump. */
+    private void freshTarget(String localTemplate, String remoteTemplate, Direction d, int schemaDumpMajor) {
+        reset(localTemplate, remoteTemplate);
+        SyncJob job = EngineHarness.run(engine(EngineHarness.BACKUP_DIR), EngineHarness.request(d));
+        assertEquals(SyncStatus.COMPLETED, job.status(), () -> job.snapshot().toString());
+        assertEquals(schemaDumpMajor, job.plan().schemaClient().major());
+        DbChecksum source = d == Direction.LOCAL_TO_REMOTE ? local() : h.remoteSum();
+        DbChecksum target = d == Direction.LOCAL_TO_REMOTE ? h.remoteSum() : local();
+        assertEquals(source.only(TABLE_NAMES), target.only(TABLE_NAMES));
+        assertEquals(source.sequences(), target.sequences());
+    }
+
     @Test
     void freshPostgres15TargetFromAPostgres17Source() {
-        reset("tpl_small", "tpl_supabase");
         // the schema comes from pg_dump 17, whose "SET transaction_timeout" a 15 server rejects
-        SyncJob job = EngineHarness.run(engine(EngineHarness.BACKUP_DIR), EngineHarness.request(Direction.LOCAL_TO_REMOTE));
-        assertEquals(SyncStatus.COMPLETED, job.status(), () -> job.snapshot().toString());
-        assertEquals(17, job.plan().schemaClient().major());
-        assertEquals(local().only(TABLE_NAMES), h.remoteSum().only(TABLE_NAMES));
-        assertEquals(local().sequences(), h.remoteSum().sequences());
+        freshTarget("tpl_small", "tpl_supabase", Direction.LOCAL_TO_REMOTE, 17);
     }
 
     @Test
     void freshPostgres17TargetFromAPostgres15Source() {
-        reset("tpl_supabase", "tpl_small");
-        SyncJob job = EngineHarness.run(engine(EngineHarness.BACKUP_DIR), EngineHarness.request(Direction.REMOTE_TO_LOCAL));
-        assertEquals(SyncStatus.COMPLETED, job.status(), () -> job.snapshot().toString());
-        assertEquals(15, job.plan().schemaClient().major());
-        assertEquals(h.remoteSum().only(TABLE_NAMES), local().only(TABLE_NAMES));
+        freshTarget("tpl_supabase", "tpl_small", Direction.REMOTE_TO_LOCAL, 15);
     }
 }

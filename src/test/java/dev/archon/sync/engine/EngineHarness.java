@@ -15,7 +15,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutorService;
 
 /** Drives the engine directly against the test clusters' databases "app_local" and "app_remote". */
@@ -57,7 +59,7 @@ final class EngineHarness {
 
     SyncSettings settings(String localUrl, String remoteUrl, PgClientTools clients, Path backupDir, SyncSettings.FreeSpace free) {
         return new SyncSettings(PgUri.parse(localUrl), PgUri.parse(remoteUrl), TABLES,
-                Path.of(System.getProperty("user.dir"), "target", "sync-work"), "256MB", Duration.ofSeconds(20), true, clients,
+                Path.of(System.getProperty("user.dir"), "target", "sync-work"), "256MB", Duration.ofSeconds(20), clients,
                 new BackupStore(backupDir, 3), free);
     }
 
@@ -80,13 +82,22 @@ final class EngineHarness {
         return awaitEnd(job);
     }
 
+    /** Waits for the job's final status: a subscription, no polling (bounded only so a hung sync fails the test). */
     static SyncJob awaitEnd(SyncJob job) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        while (!job.status().isFinal()) {
-            if (System.nanoTime() > deadline) {
+        CountDownLatch done = new CountDownLatch(1);
+        try (AutoCloseable ignored = job.subscribe(e -> {
+            if (e.status().isFinal()) {
+                done.countDown();
+            }
+        })) {
+            if (!job.status().isFinal() && !done.await(10, TimeUnit.MINUTES)) {
                 throw new AssertionError("sync did not finish: " + job.snapshot());
             }
-            sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
         return job;
     }

@@ -12,6 +12,7 @@ import dev.archon.sync.pg.Sql;
 import dev.archon.sync.testing.DbChecksum;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** Failures at the worst moments leave the target exactly as it was, sequences included. */
@@ -19,28 +20,36 @@ class FailureRollbackTest {
     private final EngineHarness h = new EngineHarness();
 
     @Test
-    void loadingBackendKilledMidLoad() throws SQLException {
+    void loadingBackendKilledMidLoad() {
         h.reset("tpl_small", "tpl_big");
         DbChecksum before = h.localSum();
         SyncJob job = new SyncJob(request(Direction.REMOTE_TO_LOCAL));
-        h.engine().start(job);
-        long killed = 0;
-        try (Connection watcher = h.local().connect(LOCAL_DB)) {
-            long deadline = System.nanoTime() + 120_000_000_000L;
-            while (killed == 0 && !job.status().isFinal() && System.nanoTime() < deadline) {
-                // the target backend that is in the middle of COPY … FROM STDIN into the big table
-                killed = Sql.queryLong(watcher, "SELECT count(pg_terminate_backend(p.pid)) FROM pg_stat_progress_copy p "
-                        + "WHERE p.relid = 'archon_crawled_pages'::regclass AND p.tuples_processed > 1000 AND p.command = 'COPY FROM'");
-                EngineHarness.sleep(20);
+        AtomicLong killed = new AtomicLong(-1);
+        // once more than 1,000 rows of the big table have gone in: terminate the target backend that is in the
+        // middle of COPY … FROM STDIN into it (from the sync's own progress event, so exactly then)
+        job.subscribe(e -> {
+            if ("archon_crawled_pages".equals(e.currentTable()) && e.phase() == Phase.IMPORTING && e.rowsSynced() > 1000
+                    && killed.compareAndSet(-1, 0)) {
+                killed.set(terminateLoadingBackend());
             }
-        }
-        assertEquals(1, killed, "the loading backend was caught mid-load");
+        });
+        h.engine().start(job);
         EngineHarness.awaitEnd(job);
+        assertEquals(1, killed.get(), "the loading backend was caught mid-load");
         ProgressEvent end = job.snapshot();
         assertEquals(SyncStatus.FAILED, end.status(), end::toString);
         assertTrue(end.error().contains("importing"), end.error());
         assertTrue(end.error().contains("archon_crawled_pages"), end.error());
         assertEquals(before, h.localSum(), "target identical to before, sequences included");
+    }
+
+    private long terminateLoadingBackend() {
+        try (Connection watcher = h.local().connect(LOCAL_DB)) {
+            return Sql.queryLong(watcher, "SELECT count(pg_terminate_backend(p.pid)) FROM pg_stat_progress_copy p "
+                    + "WHERE p.relid = 'archon_crawled_pages'::regclass AND p.command = 'COPY FROM'");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -45,41 +45,40 @@ class PreflightRefusalTest {
         assertRefused(h::engine, request(Direction.REMOTE_TO_LOCAL), "data_loss", "archon_crawled_pages", "would be lost", "force");
     }
 
+    /** A remote → local sync after {@code sql} ran on one side ({@code onRemote} or the local one): refused. */
+    private void refusedAfter(String localTemplate, boolean onRemote, String sql, String code, String... mentions) {
+        h.reset(localTemplate, "tpl_small");
+        exec(onRemote ? h.remote() : h.local(), onRemote ? REMOTE_DB : LOCAL_DB, sql);
+        assertRefused(h::engine, request(Direction.REMOTE_TO_LOCAL), code, mentions);
+    }
+
     @Test
     void dataLossGuardSeesAnEmptySourceTable() {
-        h.reset("tpl_small", "tpl_small");
-        exec(h.remote(), REMOTE_DB, "DELETE FROM archon_prompts");
-        assertRefused(h::engine, request(Direction.REMOTE_TO_LOCAL), "data_loss", "archon_prompts");
+        refusedAfter("tpl_small", true, "DELETE FROM archon_prompts", "data_loss", "archon_prompts");
     }
 
     @Test
     void tableMissingOnTheSource() {
-        h.reset("tpl_small", "tpl_small");
-        exec(h.remote(), REMOTE_DB, "DROP TABLE archon_agent_work_order_steps");
-        assertRefused(h::engine, request(Direction.REMOTE_TO_LOCAL), "table_missing_on_source", "archon_agent_work_order_steps");
+        refusedAfter("tpl_small", true, "DROP TABLE archon_agent_work_order_steps", "table_missing_on_source",
+                "archon_agent_work_order_steps");
     }
 
     @Test
     void columnDriftIsListed() {
-        h.reset("tpl_small", "tpl_small");
-        exec(h.local(), LOCAL_DB, "ALTER TABLE archon_sources ADD COLUMN local_only text",
-                "ALTER TABLE archon_projects ALTER COLUMN github_repo TYPE varchar(300)");
-        assertRefused(h::engine, request(Direction.REMOTE_TO_LOCAL), "column_drift",
+        refusedAfter("tpl_small", false, "ALTER TABLE archon_sources ADD COLUMN local_only text; "
+                + "ALTER TABLE archon_projects ALTER COLUMN github_repo TYPE varchar(300)", "column_drift",
                 "archon_sources.local_only", "archon_projects.github_repo", "character varying(300)");
     }
 
     @Test
     void foreignKeyFromOutsideTheSet() {
-        h.reset("tpl_small", "tpl_small");
-        exec(h.local(), LOCAL_DB, "CREATE TABLE my_bookmarks (id int PRIMARY KEY, source_id text REFERENCES archon_sources(source_id))");
-        assertRefused(h::engine, request(Direction.REMOTE_TO_LOCAL), "foreign_key_from_outside", "my_bookmarks", "archon_sources");
+        refusedAfter("tpl_small", false, "CREATE TABLE my_bookmarks (id int PRIMARY KEY, source_id text REFERENCES archon_sources(source_id))",
+                "foreign_key_from_outside", "my_bookmarks", "archon_sources");
     }
 
     @Test
     void vectorMissingOnTheTarget() {
-        h.reset("tpl_supabase", "tpl_small");
-        exec(h.local(), LOCAL_DB, "DROP EXTENSION vector");
-        assertRefused(h::engine, request(Direction.REMOTE_TO_LOCAL), "vector_missing_on_target", "vector");
+        refusedAfter("tpl_supabase", false, "DROP EXTENSION vector", "vector_missing_on_target", "vector");
     }
 
     @Test

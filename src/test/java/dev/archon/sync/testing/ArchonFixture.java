@@ -61,6 +61,30 @@ public final class ArchonFixture {
         }
     }
 
+    /**
+     * The one way tests make a fixture database: creates {@code db} on the cluster from {@code template} and
+     * fills it — nothing more when the template already has what is wanted, Supabase's emulation only for a
+     * fresh machine ({@code archonTables} false), Archon's schema when the template is empty, and rows when
+     * {@code scale} > 0 (deterministic per scale and seed).
+     *
+     * @param template "template0" for an empty database, or an Archon schema template (rows are then generated into it)
+     */
+    public static void createDatabase(PgCluster c, String db, String template, boolean archonTables, double scale, long seed)
+            throws SQLException {
+        c.createDatabase(db, template);
+        try (Connection conn = c.connect(db)) {
+            boolean empty = template.equals("template0");
+            if (empty && !archonTables) {
+                installSupabaseOnly(conn);
+            } else if (empty) {
+                install(conn);
+            }
+            if (archonTables && scale > 0) {
+                generate(conn, scale, seed);
+            }
+        }
+    }
+
     private static void runScript(Connection c, String file) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute(sql(file));

@@ -1,7 +1,6 @@
 package dev.archon.sync.testing;
 
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -128,20 +127,11 @@ public final class TestClusters {
             throws SQLException {
         PgCluster c = PgCluster.start(name, bin);
         long t0 = System.nanoTime();
-        c.createDatabase(SUPABASE, "template0");
-        try (Connection conn = c.connect(SUPABASE)) {
-            ArchonFixture.installSupabaseOnly(conn);
-        }
-        c.createDatabase(SCHEMA, "template0");
-        try (Connection conn = c.connect(SCHEMA)) {
-            ArchonFixture.install(conn);
-        }
+        ArchonFixture.createDatabase(c, SUPABASE, "template0", false, 0, 0);
+        ArchonFixture.createDatabase(c, SCHEMA, "template0", true, 0, 0);
         for (Object[] d : List.of(new Object[] {SMALL, 0.01, smallSeed}, new Object[] {BIG, bigScale, bigSeed})) {
             long t1 = System.nanoTime();
-            c.createDatabase((String) d[0], SCHEMA);
-            try (Connection conn = c.connect((String) d[0])) {
-                ArchonFixture.generate(conn, (Double) d[1], (Long) d[2]);
-            }
+            ArchonFixture.createDatabase(c, (String) d[0], SCHEMA, true, (Double) d[1], (Long) d[2]);
             System.out.printf("[test-clusters] %s/%s: scale %s seed %s generated in %.1f s%n",
                     name, d[0], d[1], d[2], (System.nanoTime() - t1) / 1e9);
         }
