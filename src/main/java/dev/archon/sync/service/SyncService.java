@@ -88,8 +88,18 @@ public class SyncService {
      * @throws SyncConflictException when a sync is already running
      */
     public SyncJob start(SyncRequest request) {
+        return start(new SyncJob(request));
+    }
+
+    /**
+     * Starts a job the caller made, so a caller that is refused with a conflict still knows which
+     * attempt it was (the nightly backup records it as skipped).
+     *
+     * @throws SyncConflictException when a sync is already running
+     */
+    public SyncJob start(SyncJob job) {
+        SyncRequest request = job.request();
         SyncEngine e = engine();
-        SyncJob job = new SyncJob(request);
         if (!request.dryRun() && !running.compareAndSet(null, job)) {
             SyncJob other = running.get();
             throw new SyncConflictException("sync " + (other == null ? "" : other.id() + " ") + "is running; wait for it or cancel it",
