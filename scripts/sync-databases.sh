@@ -136,23 +136,36 @@ def line(d, width):
     phase = d.get("phase") or ""
     tables = "%s/%s" % (d.get("tables_completed", 0), d.get("total_tables", 0))
     eta = d.get("eta_seconds")
-    rows = "%s/%s rows" % (num(d.get("rows_synced")), num(d.get("total_rows"))) if d.get("total_rows") else ""
     head = "%5.1f%% %-10s table %s" % (pct, phase, tables)
-    tail = "  ".join(x for x in (rows, "" if eta in (None, 0) else "eta " + duration(eta)) if x)
-    msg = clean(d.get("message"))
-    if width:  # a terminal: a bar, and the message cut to what fits
+    msg = clean(d.get("message"))  # names the table and its rows: "Syncing archon_crawled_pages: 5,940 / 10,936 rows"
+    if width:  # a terminal: a bar, the ETA, and the message cut to what fits
         bar_w = 20
         filled = int(round(bar_w * pct / 100.0))
-        text = "[%s%s] %s  %s  %s" % ("#" * filled, "." * (bar_w - filled), head, tail, msg)
+        text = "[%s%s] %s%s  %s" % ("#" * filled, "." * (bar_w - filled), head,
+                                    "" if eta in (None, 0) else "  eta " + duration(eta), msg)
         return text[: max(10, width - 1)]
     return "%s  %s" % (head, msg)
+
+def lines_as_they_come(fd):
+    """Lines from a pipe as soon as each is complete (iterating sys.stdin would wait for a full buffer)."""
+    pending = b""
+    while True:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        for raw in complete:
+            yield raw.decode("utf-8", "replace")
+    if pending:
+        yield pending.decode("utf-8", "replace")
 
 def follow(mode, final_path):
     """Reads the event stream on stdin; draws it; writes the final progress object; 0 when it came."""
     width = shutil.get_terminal_size((100, 20)).columns if mode == "tty" else 0
     last_key, event, data = None, None, []
-    for raw in sys.stdin:
-        raw = raw.rstrip("\r\n")
+    for raw in lines_as_they_come(0):
+        raw = raw.rstrip("\r")
         if raw.startswith(":"):        # heartbeat comment
             continue
         if raw.startswith("event:"):
@@ -191,7 +204,7 @@ def summary(path):
     seconds = report.get("phase_seconds") or {}
     tables = report.get("tables") or []
     indexes = report.get("indexes") or []
-    print("sync %s %s (%s, %s) in %s s: %s" % (d.get("sync_id"), status, d.get("direction"), d.get("operation", "sync"),
+    print("%s %s %s (%s) in %s s: %s" % (d.get("operation") or "sync", d.get("sync_id"), status, d.get("direction"),
           "%.1f" % (d.get("elapsed_seconds") or 0), clean(d.get("message"))))
     if d.get("error"):
         print("error: " + clean(d.get("error")))
