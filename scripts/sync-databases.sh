@@ -29,6 +29,7 @@ service, and follows its progress (Server-Sent Events) until the sync ends.
 
 Ctrl-C (or SIGTERM) while a sync runs cancels it on the server, waits for its final state and reports
 whether the target was rolled back or the cancel lost to COMMIT; a second Ctrl-C stops waiting.
+With --follow, Ctrl-C only stops following: the sync goes on (exit 4).
 
 Environment: ARCHON_SYNC_API_KEY (sent as the X-API-Key header, never on a command line), ARCHON_SYNC_URL.
 
@@ -490,7 +491,16 @@ finish() {
   esac
 }
 
-trap on_signal INT TERM
+# Ctrl-C cancels the sync this command started or was asked to cancel; a query or a --follow of
+# someone else's sync (the nightly one, say) is only left: the sync goes on.
+stop_watching() {
+  note "stopped${sync_id:+ following sync $sync_id; it goes on (cancel it with --cancel=$sync_id)}"
+  exit $EXIT_CANCELLED
+}
+case "$mode" in
+  sync|cancel) trap on_signal INT TERM ;;
+  *) trap stop_watching INT TERM ;;
+esac
 
 # ---- the modes ----------------------------------------------------------------------------------------
 case "$mode" in
