@@ -210,8 +210,9 @@ def summary(path):
     if d.get("error"):
         print("error: " + clean(d.get("error")))
     if seconds:
-        loaded_rows = sum(t.get("rows_loaded") or 0 for t in tables)
-        loaded_bytes = sum(t.get("bytes") or 0 for t in tables)
+        # finished tables are in the report; a cancelled or failed load also moved part of one more
+        loaded_rows = max(sum(t.get("rows_loaded") or 0 for t in tables), d.get("rows_synced") or 0)
+        loaded_bytes = max(sum(t.get("bytes") or 0 for t in tables), d.get("bytes_transferred") or 0)
         print("%-12s %9s %12s %12s" % ("phase", "seconds", "rows", "bytes"))
         for p in PHASES + [p for p in seconds if p not in PHASES]:
             if p not in seconds:
