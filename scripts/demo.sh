@@ -46,7 +46,7 @@ for _ in $(seq 1 60); do curl -sf "http://localhost:$http/q/health/live" >/dev/n
 export ARCHON_SYNC_URL="http://localhost:$http"
 
 echo "== sync remote → local (restore a machine from the cloud)"
-scripts/sync-databases.sh --direction=remote-to-local --no-backup
+scripts/sync-databases.sh --direction=remote-to-local --no-backup --yes
 
 echo "== checksums (17 synced tables + sequences), remote vs local"
 scripts/db-checksum.sh "$ARCHON_SYNC_REMOTE_URL" > work/demo-remote.sum
@@ -59,5 +59,5 @@ else
 fi
 
 echo "== sync local → remote (the nightly backup direction; same data, so nothing is lost)"
-scripts/sync-databases.sh --direction=local-to-remote --no-backup
+scripts/sync-databases.sh --direction=local-to-remote --no-backup --yes
 echo "demo done; service log: work/demo-service.log"

@@ -62,6 +62,13 @@ public interface SyncConfig {
 
         @WithDefault("false")
         boolean enabled();
+
+        /**
+         * The zone the cron is read in (ARCHON_SYNC_SCHEDULE_TZ, an IANA name such as Europe/Berlin), so
+         * 02:00 means the user's night. Unset: the JVM's default zone, i.e. the container's (TZ or /etc/localtime).
+         */
+        @WithName("tz")
+        Optional<String> timeZone();
     }
 
     interface Load {

@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -181,6 +182,89 @@ public class SyncHistory {
                     exceptSyncId));
         } catch (SQLException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * An attempt that never ran, recorded so it is not silently nothing: {@code skipped} (another sync
+     * held the databases; the message names it) or {@code failed} (it could not even start). Goes
+     * through the same writer as {@link #track}, after anything already queued for this attempt, so it
+     * replaces the row an abandoned start may have left.
+     */
+    public void recordNotStarted(SyncJob attempt, String status, String message, String error) {
+        if (local == null) {
+            return;
+        }
+        writer.execute(() -> {
+            String sql = "INSERT INTO " + SCHEMA + ".archon_sync_history (sync_id, direction, trigger, status, phase, forced, backup, "
+                    + "dry_run, requested_by, instance, started_at, finished_at, message, error) "
+                    + "VALUES (?::uuid, ?, ?, ?, 'validating', ?, ?, ?, ?, ?, ?, now(), ?, ?) "
+                    + "ON CONFLICT (sync_id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, "
+                    + "message = excluded.message, error = excluded.error, updated_at = now()";
+            try (Connection c = local.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+                var request = attempt.request();
+                int i = 1;
+                ps.setString(i++, attempt.id());
+                ps.setString(i++, request.direction().wire());
+                ps.setString(i++, request.trigger().wire());
+                ps.setString(i++, status);
+                ps.setBoolean(i++, request.force());
+                ps.setBoolean(i++, request.backup());
+                ps.setBoolean(i++, request.dryRun());
+                ps.setString(i++, request.requestedBy());
+                ps.setString(i++, instance);
+                ps.setTimestamp(i++, Timestamp.from(attempt.snapshot().startedAt()));
+                ps.setString(i++, Redactor.redact(message));
+                ps.setString(i, Redactor.redact(error));
+                ps.executeUpdate();
+            } catch (SQLException | RuntimeException e) {
+                LOG.warnf("could not record the %s attempt %s: %s", status, attempt.id(), Redactor.redact(e.getMessage()));
+            }
+        });
+    }
+
+    /** One attempt's outcome in brief: what the schedule endpoint shows as the last attempt. */
+    public record Attempt(String syncId, String status, Instant startedAt, Instant finishedAt, String message) {
+    }
+
+    /** The newest sync (not restore) started by {@code trigger}, whatever its outcome. */
+    public Optional<Attempt> lastAttempt(String trigger) throws SQLException {
+        String sql = "SELECT sync_id::text, status, started_at, finished_at, coalesce(error, message) FROM " + SCHEMA
+                + ".archon_sync_history WHERE trigger = ? AND operation = 'sync' AND NOT dry_run ORDER BY started_at DESC LIMIT 1";
+        try (Connection c = local.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, trigger);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Attempt(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
+                        rs.getTimestamp(4) == null ? null : rs.getTimestamp(4).toInstant(), rs.getString(5)));
+            }
+        } catch (SQLException e) {
+            if (isMissingTable(e)) { // the local database was recreated: no history yet
+                migrate();
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** When the newest completed sync in {@code direction} (any trigger, dry runs excluded) committed. */
+    public Optional<Instant> lastCompleted(String direction) throws SQLException {
+        String sql = "SELECT max(finished_at) FROM " + SCHEMA + ".archon_sync_history "
+                + "WHERE status = 'completed' AND direction = ? AND operation = 'sync' AND NOT dry_run";
+        try (Connection c = local.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, direction);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Optional.ofNullable(rs.getTimestamp(1)).map(Timestamp::toInstant);
+            }
+        } catch (SQLException e) {
+            if (isMissingTable(e)) {
+                migrate();
+                return Optional.empty();
+            }
+            throw e;
         }
     }
 

@@ -94,8 +94,18 @@ public class SyncService {
      *                               row say failed, with the cause
      */
     public SyncJob start(SyncRequest request) {
+        return start(new SyncJob(request));
+    }
+
+    /**
+     * Starts a job the caller made, so a caller that is refused with a conflict still knows which
+     * attempt it was (the nightly backup records it as skipped).
+     *
+     * @throws SyncConflictException when a sync is already running
+     */
+    public SyncJob start(SyncJob job) {
+        SyncRequest request = job.request();
         SyncEngine e = engine();
-        SyncJob job = new SyncJob(request);
         if (!request.dryRun() && !running.compareAndSet(null, job)) {
             SyncJob other = running.get();
             throw new SyncConflictException("sync " + (other == null ? "" : other.id() + " ") + "is running; wait for it or cancel it",
