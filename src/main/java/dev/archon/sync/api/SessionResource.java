@@ -28,10 +28,14 @@ public class SessionResource {
         this.sessions = sessions;
     }
 
-    /** Reached only with valid credentials (the filter answers 401 otherwise): the page's "am I signed in?". */
+    /**
+     * Reached only with valid credentials (the filter answers 401 otherwise): the page's "am I signed in?".
+     * {@code via} is "key" when the request carried X-API-Key (a proxy in front adds it: nothing to sign out
+     * of), else "cookie".
+     */
     @GET
-    public Map<String, Object> whoAmI() {
-        return Map.of("authenticated", true);
+    public Map<String, Object> whoAmI(@Context HttpHeaders headers) {
+        return Map.of("authenticated", true, "via", headers.getHeaderString(ApiKeyFilter.HEADER) != null ? "key" : "cookie");
     }
 
     @POST

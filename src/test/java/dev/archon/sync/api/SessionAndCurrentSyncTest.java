@@ -40,7 +40,9 @@ class SessionAndCurrentSyncTest {
         assertTrue(!session.contains(KEY));
 
         // reads with the cookie alone; a change needs X-Requested-With too (a cross-site form cannot send it)
-        given().cookie("archon_sync_key", session).get("/api/database/session").then().statusCode(200);
+        given().cookie("archon_sync_key", session).get("/api/database/session").then().statusCode(200)
+                .body("via", equalTo("cookie"));
+        given().header("X-API-Key", KEY).get("/api/database/session").then().statusCode(200).body("via", equalTo("key"));
         given().cookie("archon_sync_key", session).get("/api/database/sync/history").then().statusCode(200);
         given().cookie("archon_sync_key", session).contentType(ContentType.JSON)
                 .body("{\"direction\":\"local-to-remote\",\"dry_run\":true}").post("/api/database/sync")
