@@ -6,7 +6,8 @@
 #    generated data, "local" (port 55432) like a fresh Supabase: no Archon tables at all;
 # 3. starts the service and runs a remote-to-local sync through the CLI script, showing its progress;
 # 4. compares both databases by content checksums, then a local-to-remote sync of the same data;
-# 5. stops everything (the clusters' files stay in work/clusters; `rm -rf work` removes them).
+# 5. stops everything (the clusters' files stay in work/clusters; `rm -rf work` removes them);
+#    DEMO_KEEP=1 leaves the service and clusters running for the page at http://localhost:8091/ until Ctrl-C.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd); cd "$root"
 . scripts/lib/pg.sh
@@ -44,6 +45,7 @@ java -Xmx256m -jar target/quarkus-app/quarkus-run.jar > work/demo-service.log 2>
 service_pid=$!
 for _ in $(seq 1 60); do curl -sf "http://localhost:$http/q/health/live" >/dev/null && break; sleep 0.5; done
 export ARCHON_SYNC_URL="http://localhost:$http"
+echo "   the Database Sync page: http://localhost:$http/  (API key: $ARCHON_SYNC_API_KEY; DEMO_KEEP=1 keeps it running)"
 
 echo "== sync remote → local (restore a machine from the cloud)"
 scripts/sync-databases.sh --direction=remote-to-local --no-backup --yes
@@ -61,3 +63,8 @@ fi
 echo "== sync local → remote (the nightly backup direction; same data, so nothing is lost)"
 scripts/sync-databases.sh --direction=local-to-remote --no-backup --yes
 echo "demo done; service log: work/demo-service.log"
+if [ "${DEMO_KEEP:-0}" = 1 ]; then
+  echo "== DEMO_KEEP=1: the service keeps running. Open http://localhost:$http/ and sign in with the API key $ARCHON_SYNC_API_KEY"
+  echo "   Ctrl-C stops the service and both clusters."
+  wait "$service_pid"
+fi

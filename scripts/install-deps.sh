@@ -4,6 +4,7 @@
 #   - PostgreSQL 15 server + client + postgresql-server-dev-15 (Debian bookworm)
 #   - pgvector, built from Debian trixie's source package against PostgreSQL 15
 #     (bookworm has no postgresql-15-pgvector binary package)
+#   - chromium + chromium-driver, for the page's browser test
 # PostgreSQL 17 (for the cross-version tests) is built by scripts/build-pg17.sh.
 set -euo pipefail
 . "$(dirname "$0")/lib/pg.sh"
@@ -23,6 +24,9 @@ command -v make >/dev/null && command -v gcc >/dev/null || need+=(build-essentia
 command -v runuser >/dev/null || need+=(util-linux)
 command -v curl >/dev/null || need+=(curl ca-certificates)
 command -v python3 >/dev/null || need+=(python3)   # the CLI script reads JSON with it
+# the browser test of the Database Sync page: Debian's Chromium and its driver (no downloads at test time)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   apt_update_once

@@ -14,23 +14,29 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * Every /api route needs the API key in X-API-Key, compared in constant time (over digests, so the
- * key's length does not show either). A browser's EventSource cannot send headers, so the event
- * stream also accepts the key in the {@value #COOKIE} cookie (set by the dashboard page) or a
- * short-lived {@link StreamTokens stream token} in {@code ?token=}. Health and OpenAPI under /q stay open.
+ * key's length does not show either). The Database Sync page signs in once ({@link SessionResource}) and
+ * then sends the {@value #COOKIE} cookie (HttpOnly, SameSite=Strict) holding a {@link BrowserSessions
+ * session value} (the key itself is accepted there too); a cookie alone does not change anything: a
+ * request other than GET must also carry {@value #REQUESTED_WITH}, which a cross-site form cannot send.
+ * The event stream also takes a short-lived {@link StreamTokens stream token} in {@code ?token=}.
+ * Health and OpenAPI under /q stay open.
  */
 @ApplicationScoped
 public class ApiKeyFilter {
     static final String HEADER = "X-API-Key";
     static final String COOKIE = "archon_sync_key";
+    static final String REQUESTED_WITH = "X-Requested-With";
     private static final Pattern EVENTS = Pattern.compile("^/api/database/sync/([^/]+)/events$");
     private final byte[] expected;
     private final boolean disabled;
     private final StreamTokens tokens;
+    private final BrowserSessions sessions;
 
-    public ApiKeyFilter(SyncConfig config, StreamTokens tokens) {
+    public ApiKeyFilter(SyncConfig config, StreamTokens tokens, BrowserSessions sessions) {
         this.disabled = config.auth().disabled();
         this.expected = config.apiKey().filter(k -> !k.isBlank()).map(ApiKeyFilter::digest).orElse(null);
         this.tokens = tokens;
+        this.sessions = sessions;
     }
 
     /**
@@ -45,22 +51,28 @@ public class ApiKeyFilter {
             return null;
         }
         String given = request.getHeaderString(HEADER);
-        if (matches(given)) {
-            return null;
+        if (given != null) {
+            // a key that is sent is what counts, whatever cookie comes along (the page's login checks it)
+            return matches(given) ? null : Problem.response(401, "Unauthorized", "the API key is not valid");
+        }
+        Cookie cookie = request.getCookies().get(COOKIE);
+        if (cookie != null && (sessions.valid(cookie.getValue()) || matches(cookie.getValue()))) {
+            boolean reading = "GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod());
+            if (reading || request.getHeaderString(REQUESTED_WITH) != null) {
+                return null;
+            }
+            return Problem.response(403, "Forbidden", "a request signed in by cookie must also send the "
+                    + REQUESTED_WITH + " header");
         }
         Matcher events = EVENTS.matcher(path);
         if (events.matches()) {
-            Cookie cookie = request.getCookies().get(COOKIE);
-            if (cookie != null && matches(cookie.getValue())) {
-                return null;
-            }
             String token = request.getUriInfo().getQueryParameters().getFirst("token");
             if (tokens.valid(token, events.group(1))) {
                 return null;
             }
         }
-        return Problem.response(401, "Unauthorized",
-                given == null ? "send the API key in the X-API-Key header" : "the API key is not valid");
+        return Problem.response(401, "Unauthorized", cookie == null ? "send the API key in the X-API-Key header"
+                : "the session has ended or the API key changed: sign in again");
     }
 
     private boolean matches(String key) {
