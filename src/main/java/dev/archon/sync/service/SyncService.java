@@ -45,6 +45,8 @@ public class SyncService {
         }
     });
     private volatile SyncEngine engine;
+    @jakarta.inject.Inject
+    SyncMetrics metrics;
 
     public SyncService(SyncConfig config, SyncHistory history) {
         this.config = config;
@@ -57,7 +59,7 @@ public class SyncService {
         if (e == null) {
             synchronized (this) {
                 if (engine == null) {
-                    engine = new SyncEngine(settings(), workers);
+                    engine = new SyncEngine(settings(), SyncLogContext.propagating(workers));
                 }
                 e = engine;
             }
@@ -97,6 +99,7 @@ public class SyncService {
         }
         remember(job);
         history.track(job);
+        metrics.track(job);
         try {
             if (!request.dryRun()) {
                 job.subscribe(ev -> {
@@ -105,7 +108,9 @@ public class SyncService {
                     }
                 });
             }
-            e.start(job);
+            try (SyncLogContext ignored = SyncLogContext.of(job)) { // sync_id on every log line of this sync
+                e.start(job);
+            }
         } catch (SyncConflictException conflict) {
             // another instance holds the databases: name its sync if the history knows it
             throw new SyncConflictException(conflict.getMessage(), history.runningSyncId(job.id()).orElse(null));
