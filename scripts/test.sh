@@ -8,6 +8,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd); cd "$root"
 bash scripts/install-deps.sh
 bash scripts/build-pg17.sh
+bash scripts/lint-deploy.sh
 ./mvnw -B verify "$@"
 echo "== native sources (no native-image toolchain here; see README)"
 ./mvnw -B -q package -Dnative -DskipTests -Dquarkus.native.sources-only=true

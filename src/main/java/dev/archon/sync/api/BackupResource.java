@@ -1,5 +1,12 @@
 package dev.archon.sync.api;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import dev.archon.sync.backup.BackupManifest;
 import dev.archon.sync.engine.ProgressEvent;
 import dev.archon.sync.engine.SyncConflictException;
@@ -26,6 +33,7 @@ import java.util.Optional;
 /** The pre-sync backups, and the way back: a restore by the same all-or-nothing, verified load. */
 @Path("/api/database/backups")
 @Produces(MediaType.APPLICATION_JSON)
+@APIResponse(responseCode = "401", description = "no or a wrong X-API-Key", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
 public class BackupResource {
     private final SyncService syncs;
 
@@ -34,12 +42,19 @@ public class BackupResource {
     }
 
     /** Newest first: id, database, time, size, row counts per table. */
+    @Operation(summary = "The pre-sync backups, newest first")
+    @APIResponse(responseCode = "200", description = "backup manifests", content = @Content(mediaType = OpenApiDefinition.JSON, schema = @Schema(implementation = BackupManifest.class, type = SchemaType.ARRAY)))
     @GET
     @Blocking
     public Response list() throws IOException {
         return Response.ok(syncs.currentSettings().backups().list()).build();
     }
 
+    @Operation(summary = "Restore a backup by the same verified one-transaction load")
+    @APIResponse(responseCode = "202", description = "restore started; Location names the progress resource", content = @Content(mediaType = OpenApiDefinition.JSON, schema = @Schema(implementation = ProgressEvent.class)))
+    @APIResponse(responseCode = "404", description = "no such backup", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "a sync is running", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "refused by preflight", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
     @POST
     @Path("/{id}/restore")
     @Blocking

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.archon.sync.engine.ProgressEvent;
 import dev.archon.sync.engine.SyncJob;
 import dev.archon.sync.pg.PgUri;
-import dev.archon.sync.pg.PgUriDataSource;
 import dev.archon.sync.pg.Redactor;
 import dev.archon.sync.pg.Sql;
 import jakarta.annotation.PreDestroy;
@@ -24,6 +23,10 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.agroal.DataSource;
+import io.quarkus.arc.InjectableInstance;
+import io.quarkus.flyway.FlywayDataSource;
 import org.flywaydb.core.Flyway;
 import org.jboss.logging.Logger;
 
@@ -48,30 +51,63 @@ public class SyncHistory {
         t.setDaemon(true);
         return t;
     });
-    private volatile PgUriDataSource local;
+    /** The pooled `local` datasource (inactive when ARCHON_SYNC_LOCAL_URL is not set). Stateless use only. */
+    private final InjectableInstance<AgroalDataSource> pool;
+    /** quarkus-flyway for the `local` datasource: schema archon_sync, table archon_sync_schema_history. */
+    private final InjectableInstance<Flyway> flyway;
+    private volatile boolean migrated;
 
-    public SyncHistory(ObjectMapper json) {
+    public SyncHistory(ObjectMapper json, @DataSource("local") InjectableInstance<AgroalDataSource> pool,
+            @FlywayDataSource("local") InjectableInstance<Flyway> flyway) {
         this.json = json;
+        this.pool = pool;
+        this.flyway = flyway;
     }
 
-    /** Called once the local URL is known; creates or upgrades the table. */
-    public synchronized void open(PgUri localUri) {
-        local = new PgUriDataSource(localUri, "archon-db-sync history");
+    /** Creates or upgrades the table now (start-up); throws when the local database cannot be reached. */
+    public void open() {
         migrate();
     }
 
-    synchronized void migrate() {
-        Flyway.configure().dataSource(local).schemas(SCHEMA).createSchemas(true).table(FLYWAY_TABLE)
-                .locations("classpath:db/archon-sync").load().migrate();
+    /**
+     * Kept for callers written before the pool: the datasource is configured from the same
+     * ARCHON_SYNC_LOCAL_URL, so this is {@link #open()}.
+     */
+    public void open(PgUri localUri) {
+        open();
     }
 
+    /** Runs the migrations; a database that was down at start-up gets them on first use. */
+    public synchronized void migrate() {
+        flyway.get().migrate();
+        migrated = true;
+    }
+
+    /** Whether the table is known to exist (migrated since start, or it was found there). */
+    public boolean migrated() {
+        return migrated;
+    }
+
+    /** The local database is configured (its datasource is active). */
     public boolean available() {
-        return local != null;
+        return pool.getHandle().getBean().isActive();
+    }
+
+    /** A pooled connection to the local database, with the history table created first if need be. */
+    private Connection connection() throws SQLException {
+        if (!migrated) {
+            try {
+                migrate();
+            } catch (RuntimeException e) {
+                throw new SQLException("the sync history table could not be created: " + Redactor.redact(rootCause(e)), "08001", e);
+            }
+        }
+        return pool.get().getConnection();
     }
 
     /** Follows the job: a row at once, then an update at every phase change and at the end. */
     public void track(SyncJob job) {
-        if (local == null) {
+        if (!available()) {
             return;
         }
         Object[] last = {null, null};
@@ -118,7 +154,7 @@ public class SyncHistory {
                 + "tables = excluded.tables, refusals = excluded.refusals, message = excluded.message, "
                 + "error = excluded.error, updated_at = now()";
         var report = job.report();
-        try (Connection c = local.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
             ps.setString(i++, ev.syncId());
             ps.setString(i++, ev.direction().wire());
@@ -150,7 +186,7 @@ public class SyncHistory {
         String sql = "SELECT " + COLUMNS + ", extract(epoch FROM (finished_at - started_at))::float8 AS duration FROM " + SCHEMA
                 + ".archon_sync_history ORDER BY started_at DESC LIMIT ?";
         List<HistoryEntry> out = new ArrayList<>();
-        try (Connection c = local.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setInt(1, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -173,10 +209,10 @@ public class SyncHistory {
 
     /** The newest row still running, possibly of another instance (for a 409 that names it). */
     public Optional<String> runningSyncId(String exceptSyncId) {
-        if (local == null) {
+        if (!available()) {
             return Optional.empty();
         }
-        try (Connection c = local.getConnection()) {
+        try (Connection c = connection()) {
             return Optional.ofNullable(Sql.queryString(c, "SELECT sync_id::text FROM " + SCHEMA
                     + ".archon_sync_history WHERE status = 'running' AND sync_id <> ?::uuid ORDER BY started_at DESC LIMIT 1",
                     exceptSyncId));
@@ -192,7 +228,7 @@ public class SyncHistory {
      * replaces the row an abandoned start may have left.
      */
     public void recordNotStarted(SyncJob attempt, String status, String message, String error) {
-        if (local == null) {
+        if (!available()) {
             return;
         }
         writer.execute(() -> {
@@ -201,7 +237,7 @@ public class SyncHistory {
                     + "VALUES (?::uuid, ?, ?, ?, 'validating', ?, ?, ?, ?, ?, ?, now(), ?, ?) "
                     + "ON CONFLICT (sync_id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, "
                     + "message = excluded.message, error = excluded.error, updated_at = now()";
-            try (Connection c = local.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
                 var request = attempt.request();
                 int i = 1;
                 ps.setString(i++, attempt.id());
@@ -231,7 +267,7 @@ public class SyncHistory {
     public Optional<Attempt> lastAttempt(String trigger) throws SQLException {
         String sql = "SELECT sync_id::text, status, started_at, finished_at, coalesce(error, message) FROM " + SCHEMA
                 + ".archon_sync_history WHERE trigger = ? AND operation = 'sync' AND NOT dry_run ORDER BY started_at DESC LIMIT 1";
-        try (Connection c = local.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, trigger);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -253,7 +289,7 @@ public class SyncHistory {
     public Optional<Instant> lastCompleted(String direction) throws SQLException {
         String sql = "SELECT max(finished_at) FROM " + SCHEMA + ".archon_sync_history "
                 + "WHERE status = 'completed' AND direction = ? AND operation = 'sync' AND NOT dry_run";
-        try (Connection c = local.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, direction);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -270,28 +306,53 @@ public class SyncHistory {
 
     /**
      * Rows left 'running' by an instance that died. Only when no sync holds the advisory lock anywhere
-     * (we can take it), so a live sync of another instance is never marked.
+     * (we can take it), so a live sync of another instance is never marked. The lock is the
+     * transaction-level variant: it conflicts with a sync's session lock on the same key and ends with
+     * this transaction, so nothing of it stays on the pooled connection.
      *
      * @return the ids marked failed; empty when a sync is running somewhere (nothing is stale then)
      */
     public Optional<List<String>> failInterrupted(long advisoryLockKey) throws SQLException {
         List<String> ids = new ArrayList<>();
-        try (Connection c = local.getConnection()) {
-            if (!"true".equals(Sql.queryString(c, "SELECT pg_try_advisory_lock(?)::text", advisoryLockKey))) {
-                return Optional.empty();
-            }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + SCHEMA + ".archon_sync_history SET status = 'failed', "
-                    + "error = 'interrupted: the service instance that ran it (' || instance || ') stopped before it finished; "
-                    + "the target transaction was never committed', finished_at = coalesce(finished_at, now()), updated_at = now() "
-                    + "WHERE status = 'running' RETURNING sync_id::text"); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
+        try (Connection c = connection()) {
+            c.setAutoCommit(false);
+            try {
+                if (!"true".equals(Sql.queryString(c, "SELECT pg_try_advisory_xact_lock(?)::text", advisoryLockKey))) {
+                    c.rollback();
+                    return Optional.empty();
                 }
+                try (PreparedStatement ps = c.prepareStatement("UPDATE " + SCHEMA + ".archon_sync_history SET status = 'failed', "
+                        + "error = 'interrupted: the service instance that ran it (' || instance || ') stopped before it finished; "
+                        + "the target transaction was never committed', finished_at = coalesce(finished_at, now()), updated_at = now() "
+                        + "WHERE status = 'running' RETURNING sync_id::text"); ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
             } finally {
-                Sql.queryString(c, "SELECT pg_advisory_unlock(?)::text", advisoryLockKey);
+                c.setAutoCommit(true);
             }
         }
         return Optional.of(ids);
+    }
+
+    /** When each direction's newest completed sync (not a dry run, not a restore) finished. */
+    public java.util.Map<String, java.time.Instant> lastSuccesses() throws SQLException {
+        java.util.Map<String, java.time.Instant> out = new java.util.HashMap<>();
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement("SELECT direction, max(finished_at) FROM "
+                + SCHEMA + ".archon_sync_history WHERE status = 'completed' AND NOT dry_run AND coalesce(operation, 'sync') = 'sync' "
+                + "GROUP BY direction"); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                if (rs.getTimestamp(2) != null) {
+                    out.put(rs.getString(1), rs.getTimestamp(2).toInstant());
+                }
+            }
+        }
+        return out;
     }
 
     private String toJson(Object o) {
@@ -308,6 +369,15 @@ public class SyncHistory {
         } catch (JsonProcessingException e) {
             return null;
         }
+    }
+
+    /** The driver's own words (Flyway wraps them in a multi-line report). */
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage();
     }
 
     private static boolean isMissingTable(SQLException e) {

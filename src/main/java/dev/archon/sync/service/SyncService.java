@@ -47,6 +47,8 @@ public class SyncService {
         }
     });
     private volatile SyncEngine engine;
+    @jakarta.inject.Inject
+    SyncMetrics metrics;
 
     public SyncService(SyncConfig config, SyncHistory history) {
         this.config = config;
@@ -59,7 +61,7 @@ public class SyncService {
         if (e == null) {
             synchronized (this) {
                 if (engine == null) {
-                    engine = new SyncEngine(settings(), workers);
+                    engine = new SyncEngine(settings(), SyncLogContext.propagating(workers));
                 }
                 e = engine;
             }
@@ -119,20 +121,23 @@ public class SyncService {
                     }
                 });
             }
-            Validation validation = e.validate(job);
-            if (validation instanceof Validation.Conflict conflict) {
-                // another instance holds the databases: name its sync if the history knows it
-                throw new SyncConflictException(conflict.message(), history.runningSyncId(job.id()).orElse(null));
+            try (SyncLogContext ignored = SyncLogContext.of(job)) { // sync_id on every log line of this sync
+                Validation validation = e.validate(job);
+                if (validation instanceof Validation.Conflict conflict) {
+                    // another instance holds the databases: name its sync if the history knows it
+                    throw new SyncConflictException(conflict.message(), history.runningSyncId(job.id()).orElse(null));
+                }
+                remember(job);
+                history.track(job);
+                metrics.track(job);
+                if (validation instanceof Validation.Failed failed) {
+                    throw new SyncFailedException(job.id(), failed.cause(), failed.databaseTrouble());
+                }
+                if (validation instanceof Validation.Ready ready) {
+                    e.launch(ready.sync());
+                }
+                return job;
             }
-            remember(job);
-            history.track(job);
-            if (validation instanceof Validation.Failed failed) {
-                throw new SyncFailedException(job.id(), failed.cause(), failed.databaseTrouble());
-            }
-            if (validation instanceof Validation.Ready ready) {
-                e.launch(ready.sync());
-            }
-            return job;
         } finally {
             if (job.status().isFinal()) {
                 running.compareAndSet(job, null);
