@@ -93,10 +93,8 @@ final class Preflight {
             compareColumns(sourceColumns, target.columns(tables), refusals);
             foreignKeysFromOutside(target.foreignKeysTouching(tables), tables, refusals);
         }
-        if (target.extensionSchema("vector").isEmpty()) {
-            refusals.add(new Refusal("vector_missing_on_target", "the target has no 'vector' extension: run "
-                    + "CREATE EXTENSION vector WITH SCHEMA extensions; there first (Supabase: Database → Extensions)"));
-        }
+        TargetPrerequisites.check(ctx, fresh, refusals); // extensions, schemas, functions, roles (issue 12)
+        ctx.schemaChanges = SchemaDrift.check(ctx, fresh, refusals); // functions, views, policies, triggers (issue 12)
         checkReplicationRole(tgt, refusals);
         BackupPreflight.check(ctx, target, tables, fresh, refusals);
         refuseIf(refusals);

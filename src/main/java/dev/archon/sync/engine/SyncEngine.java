@@ -158,6 +158,9 @@ public final class SyncEngine {
         } catch (SQLException e) {
             ctx.job.warn("the check after COMMIT could not run: " + e.getMessage());
         }
+        if (ctx.plan.freshTarget() || !ctx.schemaChanges.isEmpty()) {
+            ctx.job.smokeTested(SmokeTest.run(ctx)); // issue 12: does the restored Archon answer a search?
+        }
     }
 
     private void finish(SyncContext ctx, Throwable failure) {

@@ -43,6 +43,7 @@ public final class SyncJob {
     private final List<SyncReport.TableResult> tableResults = new ArrayList<>();
     private final List<SyncReport.IndexResult> indexResults = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
+    private SyncReport.SmokeTestResult smokeTest;
 
     public SyncJob(SyncRequest request) {
         this.request = request;
@@ -130,7 +131,19 @@ public final class SyncJob {
     }
 
     public void completed(String text) {
-        finish(SyncStatus.COMPLETED, Phase.COMPLETED, text, null, List.of());
+        SyncReport.SmokeTestResult smoke;
+        synchronized (this) {
+            smoke = smokeTest;
+        }
+        finish(SyncStatus.COMPLETED, Phase.COMPLETED, smoke == null ? text : text + "; " + smoke.message(), null, List.of());
+    }
+
+    /** The check after COMMIT of a sync that created Archon's schema (SmokeTest). */
+    public synchronized void smokeTested(SyncReport.SmokeTestResult result) {
+        smokeTest = result;
+        if (!result.passed()) {
+            warnings.add(Redactor.redact(result.message()));
+        }
     }
 
     public void failed(String reason) {
@@ -182,7 +195,7 @@ public final class SyncJob {
     public synchronized SyncReport report() {
         Map<String, Double> phases = new LinkedHashMap<>();
         phaseSeconds.forEach((k, v) -> phases.put(k.wire(), Math.round(v * 1000) / 1000.0));
-        return new SyncReport(List.copyOf(tableResults), List.copyOf(indexResults), phases, List.copyOf(warnings));
+        return new SyncReport(List.copyOf(tableResults), List.copyOf(indexResults), phases, List.copyOf(warnings), smokeTest);
     }
 
     public ProgressEvent snapshot() {
