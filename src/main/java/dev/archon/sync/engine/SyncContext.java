@@ -28,6 +28,8 @@ public final class SyncContext implements AutoCloseable {
     Connection targetConnection;
     SyncPlan plan;
     final List<Index> indexesToRebuild = new ArrayList<>();
+    /** Issue 12: the source's definitions a "schema": true sync brings along (empty otherwise). */
+    List<SchemaDrift.Change> schemaChanges = List.of();
     boolean committed;
     private Path workDir;
 
