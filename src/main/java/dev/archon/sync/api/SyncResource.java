@@ -89,7 +89,8 @@ public class SyncResource {
         }
         SyncRequest request = new SyncRequest(direction, Boolean.TRUE.equals(body.force()),
                 body.backup() == null || body.backup(), Boolean.TRUE.equals(body.dryRun()), trigger,
-                trigger.wire() + " from " + (http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress()));
+                trigger.wire() + " from " + (http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress()))
+                .withSchema(Boolean.TRUE.equals(body.schema()));
         SyncJob job;
         try {
             job = syncs.start(request);

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -23,6 +24,8 @@ import org.postgresql.copy.CopyIn;
  */
 final class ArchiveRows {
     private static final String COPY_END = "\\.";
+    /** The only psql meta-commands pg_restore writes: the restrict/unrestrict pair around the script. */
+    private static final Pattern PSQL_META = Pattern.compile("^\\\\(un)?restrict [A-Za-z0-9]+$");
 
     private ArchiveRows() {
     }
@@ -54,9 +57,9 @@ final class ArchiveRows {
                     doneRows += rows;
                     ctx.job.tableDone(new SyncReport.TableResult(name, t == null ? rows : t.sourceRows(), t == null ? 0 : t.targetRowsBefore(),
                             rows, 0, (System.nanoTime() - start) / 1e9, "text"));
-                } else if (line.isBlank() || line.startsWith("--") || line.startsWith("\\")
-                        || (line.startsWith("SET transaction_timeout") && ctx.plan.targetServerVersion() < 170000)) {
-                    continue; // comments, psql meta-commands, and a setting an older server lacks
+                } else if (statement.length() == 0 && (line.isBlank() || line.startsWith("--") || PSQL_META.matcher(line).matches()
+                        || (line.equals("SET transaction_timeout = 0;") && ctx.plan.targetServerVersion() < 170000))) {
+                    continue; // between statements: comments, pg_dump's psql meta-commands, a setting an older server lacks
                 } else {
                     statement.append(line).append('\n');
                     if (line.endsWith(";")) {

@@ -23,8 +23,12 @@ public final class DatabaseComparison {
             String localToRemote, String remoteToLocal) {
     }
 
+    /**
+     * @param schemaDrift Archon's functions, views, policies and triggers that differ, or exist on one side only
+     *                    (issue 12); a sync refuses over them unless it says {@code "schema": true}
+     */
     public record Result(String local, String remote, List<TableComparison> tables, String localToRemote,
-            String remoteToLocal) {
+            String remoteToLocal, List<String> schemaDrift) {
     }
 
     private DatabaseComparison() {
@@ -54,10 +58,25 @@ public final class DatabaseComparison {
                         : lr.equals(rr) ? "equal" : lr > rr ? "local" : "remote";
                 out.add(new TableComparison(t.toString(), lr, rr, more, drift, effect(lr, rr), effect(rr, lr)));
             }
+            List<String> schemaDrift = onLocal.isEmpty() || onRemote.isEmpty() ? List.of() : schemaDrift(local, remote, tables);
             String l2r = verdict(drifted, onRemote.isEmpty(), DataLossGuard.check(localRows, remoteRows));
             String r2l = verdict(drifted, onLocal.isEmpty(), DataLossGuard.check(remoteRows, localRows));
-            return new Result(settings.local().toString(), settings.remote().toString(), out, l2r, r2l);
+            if (!drifted && !schemaDrift.isEmpty()) {
+                String needs = "needs \"schema\": true (Archon's functions, views, policies or triggers differ, see schema_drift), then ";
+                l2r = onRemote.isEmpty() ? l2r : needs + l2r;
+                r2l = onLocal.isEmpty() ? r2l : needs + r2l;
+            }
+            return new Result(settings.local().toString(), settings.remote().toString(), out, l2r, r2l, schemaDrift);
         }
+    }
+
+    /** Said without a direction: "differs", "only on local", "only on remote". */
+    private static List<String> schemaDrift(Connection local, Connection remote, List<TableName> tables) throws SQLException {
+        return SchemaDrift.between(local, remote, tables).stream().map(c -> c.key() + switch (c.kind()) {
+            case DIFFERS -> " differs";
+            case MISSING_ON_TARGET -> " exists only on local";
+            case ONLY_ON_TARGET -> " exists only on remote";
+        }).toList();
     }
 
     private static Connection open(PgUri uri, String side) throws SQLException {

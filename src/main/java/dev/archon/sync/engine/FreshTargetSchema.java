@@ -1,58 +1,57 @@
 package dev.archon.sync.engine;
 
+import dev.archon.sync.pg.ArchonSchema;
+import dev.archon.sync.pg.ArchonSchema.CatalogId;
 import dev.archon.sync.pg.Catalog;
+import dev.archon.sync.pg.DumpToc;
 import dev.archon.sync.pg.PgClient;
 import dev.archon.sync.pg.Sql;
-import dev.archon.sync.pg.TableName;
 import dev.archon.sync.pg.ToolProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * Creates the synced tables on a target that has none of them (a fresh machine, disaster recovery),
- * from the source's schema: pg_dump --schema-only of exactly the set, without owners or privileges,
- * plus what a table dump does not carry (the enum types and trigger functions the tables use).
- * The DDL runs inside the load transaction, so a failed sync leaves no half-created schema.
+ * Creates Archon's whole schema on a target that has none of the synced tables (a fresh machine,
+ * disaster recovery), as the source has it: the synced tables and Archon's other tables (created
+ * empty), views, functions, types, sequences with their ownership, indexes, constraints, triggers,
+ * policies, comments and grants — exactly the objects {@link ArchonSchema} finds, taken from a
+ * {@code pg_dump --schema-only} of their schemas whose table of contents is filtered to them. The DDL
+ * runs inside the load transaction, so a failed sync leaves nothing behind. Functions and types the
+ * target already has (same signature) are kept as they are.
  */
 final class FreshTargetSchema {
+    /** pg_dump 17.6+/16.10+/15.14+ wraps its script in these psql meta-commands, one random key per dump. */
+    private static final Pattern RESTRICT = Pattern.compile("^\\\\restrict ([A-Za-z0-9]+)$");
+
     private FreshTargetSchema() {
     }
 
     /** Exporting: the DDL, read from the source. */
     static String export(SyncContext ctx) throws SQLException, IOException, InterruptedException {
         PgClient client = ctx.plan.schemaClient();
-        List<TableName> tables = ctx.plan.tableNames();
-        Catalog source = new Catalog(ctx.sourceConnection);
-        StringBuilder ddl = new StringBuilder();
-        Catalog target = new Catalog(ctx.targetConnection);
-        for (Map.Entry<String, String> type : source.enumTypeDefinitions(tables).entrySet()) {
-            if (!target.typeExists(type.getKey())) {
-                ddl.append(type.getValue()).append(";\n");
-            }
+        ArchonSchema archon = ArchonSchema.of(ctx.sourceConnection, ctx.plan.tableNames());
+        Path archive = ctx.workDir().resolve("source-schema.dump");
+        List<String> args = new ArrayList<>(List.of("--schema-only", "--format=custom", "--file=" + archive));
+        for (String schema : archon.schemas()) {
+            args.add("--schema=" + Sql.ident(schema));
         }
-        for (Map.Entry<String, String> fn : source.triggerFunctionDefinitions(tables).entrySet()) {
-            if (!target.functionExists(fn.getKey())) {
-                ddl.append(fn.getValue()).append(";\n");
-            }
-        }
-        List<String> args = new ArrayList<>(List.of("--schema-only", "--no-owner", "--no-privileges", "--format=plain"));
-        for (TableName t : tables) {
-            args.add("--table=" + Sql.ident(t.schema()) + "." + Sql.ident(t.name()));
-        }
-        Path file = ctx.workDir().resolve("source-schema.sql");
-        ToolProcess.Result r = ToolProcess.run(client, "pg_dump", args, ctx.source, file, ctx.cancel());
-        ctx.cancel().throwIfCancelled();
-        if (r.exitCode() != 0) {
-            throw new IOException("pg_dump --schema-only of the source failed (exit " + r.exitCode() + "): " + r.stderr());
-        }
-        ddl.append(forServer(Files.readString(file), ctx.plan.targetServerVersion()));
-        return ddl.toString();
+        run(ctx, client, "pg_dump", args, true);
+        DumpToc toc = DumpToc.parse(run(ctx, client, "pg_restore", List.of("--list", archive.toString()), false));
+        List<DumpToc.Entry> chosen = toc.archonEntries(archon, alreadyOnTarget(ctx, archon));
+        Path list = ctx.workDir().resolve("source-schema.list");
+        Files.writeString(list, DumpToc.listFile(chosen));
+        String ddl = run(ctx, client, "pg_restore", List.of("--no-owner", "--use-list=" + list, "--file=-", archive.toString()), false);
+        ctx.job.progress(1, String.format("Read Archon's schema from the source: %d relations, %d functions, %d types",
+                archon.relations().size(), archon.functions().size(), archon.types().size()));
+        return forServer(ddl, ctx.plan.targetServerVersion());
     }
 
     /** Importing: run it in the target transaction. */
@@ -62,14 +61,60 @@ final class FreshTargetSchema {
         Sql.exec(ctx.targetConnection, "RESET search_path"); // pg_dump's script empties it for the session
     }
 
+    /** Functions and types the target has already (another app, or a half-done earlier install) are not recreated. */
+    private static Set<CatalogId> alreadyOnTarget(SyncContext ctx, ArchonSchema archon) throws SQLException {
+        Catalog target = new Catalog(ctx.targetConnection);
+        long procClass = Sql.queryLong(ctx.sourceConnection, "SELECT 'pg_proc'::regclass::oid");
+        long typeClass = Sql.queryLong(ctx.sourceConnection, "SELECT 'pg_type'::regclass::oid");
+        Set<CatalogId> skip = new HashSet<>();
+        for (Map.Entry<Long, String> f : archon.functions().entrySet()) {
+            if (target.functionExists(f.getValue())) {
+                skip.add(new CatalogId(procClass, f.getKey()));
+                ctx.job.warn("the target already has function " + f.getValue() + ": kept as it is");
+            }
+        }
+        for (Map.Entry<Long, String> t : archon.types().entrySet()) {
+            if (target.typeExists(t.getValue())) {
+                skip.add(new CatalogId(typeClass, t.getKey()));
+                ctx.job.warn("the target already has type " + t.getValue() + ": kept as it is");
+            }
+        }
+        return skip;
+    }
+
+    private static String run(SyncContext ctx, PgClient client, String tool, List<String> args, boolean connect)
+            throws IOException, InterruptedException {
+        ToolProcess.Result r = ToolProcess.run(client, tool, args, connect ? ctx.source : null, null, ctx.cancel());
+        ctx.cancel().throwIfCancelled();
+        if (r.exitCode() != 0) {
+            throw new IOException(tool + " of the source's schema failed (exit " + r.exitCode() + "): " + r.stderr());
+        }
+        return r.stdoutText();
+    }
+
     /**
-     * pg_dump's plain output is meant for psql: drop psql meta-commands (\restrict, \connect) and the
-     * settings an older server rejects (a 17 pg_dump always writes transaction_timeout, unknown to 15).
+     * pg_restore's plain output is meant for psql. Removed, by exact statement (never by a line's first
+     * character, which may be inside a comment or a function body): psql's restrict/unrestrict meta-command
+     * pair with the dump's own key, and the {@code SET transaction_timeout} a 17 client writes and an older
+     * server rejects.
      */
     static String forServer(String dump, int serverVersionNum) {
-        return dump.lines()
-                .filter(l -> !l.startsWith("\\"))
-                .filter(l -> serverVersionNum >= 170000 || !l.startsWith("SET transaction_timeout"))
-                .collect(Collectors.joining("\n"));
+        String key = null;
+        StringBuilder out = new StringBuilder(dump.length());
+        for (String line : dump.split("\n", -1)) {
+            var m = RESTRICT.matcher(line);
+            if (key == null && m.matches()) {
+                key = m.group(1);
+                continue;
+            }
+            if (key != null && line.equals("\\" + "unrestrict " + key)) {
+                continue;
+            }
+            if (serverVersionNum < 170000 && line.equals("SET transaction_timeout = 0;")) {
+                continue;
+            }
+            out.append(line).append('\n');
+        }
+        return out.toString();
     }
 }

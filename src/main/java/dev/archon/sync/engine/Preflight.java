@@ -38,6 +38,8 @@ final class Preflight {
     private final Catalog target;
     private final List<TableName> tables;
     private final List<Refusal> refusals = new ArrayList<>();
+    /** What a "schema": true sync brings along, found by {@link SchemaDrift#check}. */
+    private List<SchemaDrift.Change> schemaChanges = List.of();
 
     private Preflight(SyncContext ctx, List<TableName> tables) {
         this.ctx = ctx;
@@ -69,8 +71,9 @@ final class Preflight {
             SyncLock.acquire(direction, source.connection(), target.connection());
             // one consistent snapshot for everything read from the source, counts included
             source.begin();
-            SyncPlan plan = new Preflight(ctx, settings.tables()).planSync(target);
-            return new PreparedSync(ctx.withPlan(plan), source, target, work, null);
+            Preflight preflight = new Preflight(ctx, settings.tables());
+            SyncPlan plan = preflight.planSync(target);
+            return new PreparedSync(ctx.withPlan(plan, preflight.schemaChanges), source, target, work, null);
         } catch (SQLException | RuntimeException e) {
             PreparedSync.closeAll(target, source, work);
             throw e;
@@ -116,8 +119,8 @@ final class Preflight {
             compareColumns(sourceColumns, target.columns(tables));
             foreignKeysFromOutside(target.foreignKeysTouching(tables));
         }
-        checkVectorExtension("the target has no 'vector' extension: run CREATE EXTENSION vector WITH SCHEMA extensions; "
-                + "there first (Supabase: Database → Extensions)");
+        TargetPrerequisites.check(ctx, fresh, refusals); // extensions, schemas, functions, roles (issue 12)
+        schemaChanges = SchemaDrift.check(ctx, fresh, refusals); // functions, views, policies, triggers (issue 12)
         checkReplicationRole(tx);
         BackupPreflight.check(ctx, target, tables, fresh, refusals);
         refuseIf(refusals);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * What every step of one sync reads: the job it reports to, the settings, both ends and the plan.
@@ -22,14 +23,16 @@ public final class SyncContext {
     final Connection targetConnection;
     /** Null while preflight is still making it. */
     final SyncPlan plan;
+    /** Issue 12: the source's definitions a "schema": true sync brings along (empty otherwise). */
+    final List<SchemaDrift.Change> schemaChanges;
     private final WorkDir workDir;
 
     SyncContext(SyncJob job, SyncSettings settings, SourceSnapshot source, TargetTransaction target, WorkDir workDir) {
-        this(job, settings, source == null ? null : source.connection(), target.connection(), null, workDir);
+        this(job, settings, source == null ? null : source.connection(), target.connection(), null, List.of(), workDir);
     }
 
     private SyncContext(SyncJob job, SyncSettings settings, Connection sourceConnection, Connection targetConnection,
-            SyncPlan plan, WorkDir workDir) {
+            SyncPlan plan, List<SchemaDrift.Change> schemaChanges, WorkDir workDir) {
         this.job = job;
         this.settings = settings;
         this.source = job.request().isRestore() ? null : settings.source(job.request().direction());
@@ -37,11 +40,16 @@ public final class SyncContext {
         this.sourceConnection = sourceConnection;
         this.targetConnection = targetConnection;
         this.plan = plan;
+        this.schemaChanges = List.copyOf(schemaChanges);
         this.workDir = workDir;
     }
 
     SyncContext withPlan(SyncPlan p) {
-        return new SyncContext(job, settings, sourceConnection, targetConnection, p, workDir);
+        return withPlan(p, List.of());
+    }
+
+    SyncContext withPlan(SyncPlan p, List<SchemaDrift.Change> schemaChanges) {
+        return new SyncContext(job, settings, sourceConnection, targetConnection, p, schemaChanges, workDir);
     }
 
     CancelSignal cancel() {

@@ -175,6 +175,13 @@ public final class SyncEngine {
         } catch (SQLException e) {
             ctx.job.warn("the check after COMMIT could not run: " + e.getMessage());
         }
+        if (ctx.plan.freshTarget() || !ctx.schemaChanges.isEmpty()) {
+            try {
+                ctx.job.smokeTested(SmokeTest.run(ctx)); // issue 12: does the restored Archon answer a search?
+            } catch (SQLException e) {
+                ctx.job.warn("the smoke test after COMMIT could not run: " + e.getMessage());
+            }
+        }
     }
 
     private static void report(SyncContext ctx, boolean committed, Throwable failure) {

@@ -46,6 +46,7 @@ public final class SyncJob {
     private final List<SyncReport.TableResult> tableResults = new ArrayList<>();
     private final List<SyncReport.IndexResult> indexResults = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
+    private SyncReport.SmokeTestResult smokeTest;
 
     private volatile ProgressEvent published;
     private volatile SyncReport publishedReport;
@@ -140,7 +141,20 @@ public final class SyncJob {
     }
 
     public void completed(String text) {
-        finish(SyncStatus.COMPLETED, Phase.COMPLETED, text, null, List.of());
+        SyncReport.SmokeTestResult smoke;
+        synchronized (this) {
+            smoke = smokeTest;
+        }
+        finish(SyncStatus.COMPLETED, Phase.COMPLETED, smoke == null ? text : text + "; " + smoke.message(), null, List.of());
+    }
+
+    /** The check after COMMIT of a sync that created Archon's schema (SmokeTest). */
+    public synchronized void smokeTested(SyncReport.SmokeTestResult result) {
+        smokeTest = result;
+        if (!result.passed()) {
+            warnings.add(Redactor.redact(result.message()));
+        }
+        publish();
     }
 
     public void failed(String reason) {
@@ -206,7 +220,7 @@ public final class SyncJob {
     private void publish() {
         Map<String, Double> phases = new LinkedHashMap<>();
         phaseSeconds.forEach((k, v) -> phases.put(k.wire(), Math.round(v * 1000) / 1000.0));
-        SyncReport r = new SyncReport(List.copyOf(tableResults), List.copyOf(indexResults), phases, List.copyOf(warnings));
+        SyncReport r = new SyncReport(List.copyOf(tableResults), List.copyOf(indexResults), phases, List.copyOf(warnings), smokeTest);
         ProgressEvent e = withClock(new ProgressEvent(id, request.isRestore() ? "restore" : "sync", status, request.direction(),
                 request.trigger(), phase, currentTable, tablesCompleted, totalTables, rowsSynced, totalRows, bytesTransferred,
                 Math.round(percent * 10) / 10.0, startedAt, 0, null, message, error, request.restoreBackupId(), finishedAt,

@@ -1,11 +1,24 @@
 package dev.archon.sync.engine;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
 
 /** The numbers of a finished (or failed) sync: per table, per index, per phase. */
 public record SyncReport(List<TableResult> tables, List<IndexResult> indexes, Map<String, Double> phaseSeconds,
-        List<String> warnings) {
+        List<String> warnings, @JsonInclude(JsonInclude.Include.NON_NULL) SmokeTestResult smokeTest) {
+
+    public SyncReport(List<TableResult> tables, List<IndexResult> indexes, Map<String, Double> phaseSeconds, List<String> warnings) {
+        this(tables, indexes, phaseSeconds, warnings, null);
+    }
+
+    /**
+     * After a COMMIT that created or changed Archon's schema (issue 12): the search RPC called with a stored
+     * vector as {@code role}, the ids it returned, and table → [rows the role sees, rows on the source].
+     */
+    public record SmokeTestResult(boolean passed, String role, String search, List<Long> rowIds, Map<String, long[]> counts,
+            String message) {
+    }
 
     public record TableResult(String table, long sourceRows, long targetRowsBefore, long rowsLoaded, long bytes,
             double seconds, String format) {

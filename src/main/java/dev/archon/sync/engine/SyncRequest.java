@@ -8,9 +8,20 @@ package dev.archon.sync.engine;
  * @param dryRun          validate and plan only
  * @param requestedBy     who asked (client address, "scheduler", …), for the history
  * @param restoreBackupId set for a restore: load this backup into the database the direction targets
+ * @param schema          bring the source's Archon functions, views, policies and triggers along where the
+ *                        target's differ (issue 12); without it such drift refuses the sync
  */
 public record SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger,
-        String requestedBy, String restoreBackupId) {
+        String requestedBy, String restoreBackupId, boolean schema) {
+
+    public SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger,
+            String requestedBy, String restoreBackupId) {
+        this(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, false);
+    }
+
+    public SyncRequest withSchema(boolean bringSchema) {
+        return new SyncRequest(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, bringSchema);
+    }
 
     public SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger) {
         this(direction, force, backup, dryRun, trigger, null, null);

@@ -34,6 +34,7 @@ final class TargetLoad {
             ctx.job.progress(0, "Creating Archon's tables on the empty target from the source's schema");
             FreshTargetSchema.create(ctx, freshSchemaDdl);
         }
+        SchemaDrift.apply(ctx, ctx.schemaChanges); // issue 12: "schema": true
         ctx.job.progress(0, "Locking the target's tables");
         target.lock(tables);
         recheckDataLoss(ctx);

@@ -76,14 +76,16 @@ class CrossVersionTest {
         SyncEngine engine = engine(backups);
         BackupStore store = new BackupStore(backups, 3);
 
-        // 17 → 15: the backup of the 15 target is written by pg_dump 15
+        // 17 → 15: the backup of the 15 target is written by pg_dump 17 too, which compresses it with zstd
+        // (issue 12: a 15 client has only gzip, measured several times slower); pg_restore 17 reads it back
         DbChecksum remoteBefore = h.remoteSum();
         SyncJob up = EngineHarness.run(engine, withBackup(Direction.LOCAL_TO_REMOTE));
         assertEquals(SyncStatus.COMPLETED, up.status(), () -> up.snapshot().toString());
         assertEquals(local().only(TABLE_NAMES), h.remoteSum().only(TABLE_NAMES));
         assertEquals(local().sequences(), h.remoteSum().sequences());
         BackupManifest remoteBackup = store.list().get(0);
-        assertEquals(15, remoteBackup.dumpMajor());
+        assertEquals(17, remoteBackup.dumpMajor());
+        assertTrue(archiveHeader(remoteBackup, backups).contains("Compression: zstd"), archiveHeader(remoteBackup, backups));
 
         // 15 → 17 (after the remote changed): the backup of the 17 target is written by pg_dump 17
         h.remote().exec(REMOTE_DB, "UPDATE archon_projects SET title = title || ' (cloud edit)'");
@@ -114,6 +116,15 @@ class CrossVersionTest {
         DbChecksum target = d == Direction.LOCAL_TO_REMOTE ? h.remoteSum() : local();
         assertEquals(source.only(TABLE_NAMES), target.only(TABLE_NAMES));
         assertEquals(source.sequences(), target.sequences());
+    }
+
+    /** The archive's header as pg_restore --list prints it. */
+    private static String archiveHeader(BackupManifest m, Path backups) throws Exception {
+        Process p = new ProcessBuilder(PG17.resolve("pg_restore").toString(), "--list",
+                new BackupStore(backups, 3).archive(m.id()).toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out.lines().filter(l -> l.startsWith(";")).reduce("", (a, b) -> a + b + "\n");
     }
 
     @Test

@@ -1,0 +1,115 @@
+package dev.archon.sync.engine;
+
+import dev.archon.sync.pg.ArchonDefinitions;
+import dev.archon.sync.pg.ArchonDefinitions.Definition;
+import dev.archon.sync.pg.ArchonSchema;
+import dev.archon.sync.pg.Sql;
+import dev.archon.sync.pg.TableName;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An existing target whose Archon functions, views, policies or triggers differ from the source's (an
+ * older Archon on one machine). Found by comparing {@link ArchonDefinitions} of both sides. A sync refuses
+ * with the list unless the request says {@code "schema": true}; then, inside the load transaction, each
+ * object the source has and the target lacks or defines differently is (re)created from the source's
+ * definition (functions and views with CREATE OR REPLACE, policies and triggers dropped and recreated).
+ * Objects only the target has are reported and left alone: the sync never drops what it cannot restore.
+ */
+final class SchemaDrift {
+    enum Kind { DIFFERS, MISSING_ON_TARGET, ONLY_ON_TARGET }
+
+    record Change(String key, Kind kind, String create) {
+        boolean applicable() {
+            return kind != Kind.ONLY_ON_TARGET;
+        }
+
+        @Override
+        public String toString() {
+            return key + switch (kind) {
+                case DIFFERS -> " differs";
+                case MISSING_ON_TARGET -> " is missing on the target";
+                case ONLY_ON_TARGET -> " exists only on the target (left alone)";
+            };
+        }
+    }
+
+    /** Functions first (views, policies and triggers call them), then views, policies, triggers. */
+    private static final List<String> ORDER = List.of("function", "view", "policy", "trigger");
+
+    private SchemaDrift() {
+    }
+
+    static List<Change> between(Connection source, Connection target, List<TableName> tables) throws SQLException {
+        Map<String, Definition> src = ArchonDefinitions.of(source, ArchonSchema.of(source, tables), extensionSchemas(source, target));
+        Map<String, Definition> tgt = ArchonDefinitions.of(target, ArchonSchema.of(target, tables), extensionSchemas(source, target));
+        List<Change> out = new ArrayList<>();
+        src.forEach((key, d) -> {
+            Definition t = tgt.get(key);
+            if (t == null) {
+                out.add(new Change(key, Kind.MISSING_ON_TARGET, d.create()));
+            } else if (!normal(t.definition()).equals(normal(d.definition()))) {
+                out.add(new Change(key, Kind.DIFFERS, d.create()));
+            }
+        });
+        tgt.keySet().stream().filter(k -> !src.containsKey(k)).forEach(k -> out.add(new Change(k, Kind.ONLY_ON_TARGET, null)));
+        out.sort(Comparator.comparingInt((Change c) -> ORDER.indexOf(c.key().substring(0, c.key().indexOf(' '))))
+                .thenComparing(Change::key));
+        return out;
+    }
+
+    /** Preflight: on an existing target, drift refuses the sync unless the request brings the schema along. */
+    static List<Change> check(SyncContext ctx, boolean fresh, List<Refusal> refusals) throws SQLException {
+        if (fresh) {
+            return List.of();
+        }
+        List<Change> changes = between(ctx.sourceConnection, ctx.targetConnection, ctx.settings.tables());
+        List<String> applicable = changes.stream().filter(Change::applicable).map(Change::toString).toList();
+        if (!applicable.isEmpty() && !ctx.job.request().schema()) {
+            refusals.add(new Refusal("schema_drift", "Archon's functions, views, policies or triggers differ between source and "
+                    + "target (" + applicable.size() + "): " + String.join("; ", applicable) + ". Sync with \"schema\": true "
+                    + "(CLI: --with-schema) to bring the source's definitions along in the same transaction, or run the same "
+                    + "Archon migrations on both"));
+        }
+        changes.stream().filter(c -> !c.applicable()).forEach(c -> ctx.job.warn(c.toString()));
+        return ctx.job.request().schema() ? changes.stream().filter(Change::applicable).toList() : List.of();
+    }
+
+    /** Importing, in the target transaction: the source's definitions. */
+    static void apply(SyncContext ctx, List<Change> changes) throws SQLException {
+        if (changes.isEmpty()) {
+            return;
+        }
+        ctx.job.progress(0, "Bringing " + changes.size() + " of Archon's functions, views, policies or triggers along from the source");
+        Sql.exec(ctx.targetConnection, "SET LOCAL check_function_bodies = false");
+        for (Change c : changes) {
+            Sql.exec(ctx.targetConnection, c.create());
+        }
+    }
+
+    /** Layout is not drift: servers of different versions print the same definition with different line breaks. */
+    private static String normal(String definition) {
+        return definition.replaceAll("\\s+", " ").trim();
+    }
+
+    private static List<String> extensionSchemas(Connection source, Connection target) throws SQLException {
+        List<String> out = new ArrayList<>();
+        for (Connection c : List.of(source, target)) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT extnamespace::regnamespace::text FROM pg_extension");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (!out.contains(rs.getString(1))) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.archon.sync.pg;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The definitions of Archon's functions, views, policies and triggers in one database, keyed so that the
+ * same object on two databases has the same key, each with the SQL that creates it there. Used to find
+ * an older (or newer) Archon on one side and to bring the source's definitions along.
+ */
+public final class ArchonDefinitions {
+
+    /**
+     * @param kind       function, view, policy or trigger
+     * @param key        "kind schema.name(args)" / "policy name ON schema.table" …, extension schemas left out
+     * @param definition compared text (extension schema qualifiers removed)
+     * @param create     the SQL that (re)creates it as it is here
+     */
+    public record Definition(String kind, String key, String definition, String create) {
+    }
+
+    private ArchonDefinitions() {
+    }
+
+    public static Map<String, Definition> of(Connection c, ArchonSchema schema, Collection<String> extensionSchemas)
+            throws SQLException {
+        Map<String, Definition> out = new TreeMap<>();
+        Long[] rel = schema.relations().keySet().toArray(Long[]::new);
+        Long[] fns = schema.functions().keySet().toArray(Long[]::new);
+        // function bodies and signatures print extension types qualified unless visible: compare without them
+        String strip = extensionSchemas.stream().filter(s -> !schema.schemas().contains(s)).map(s -> "\\m" + s + "\\.")
+                .reduce((a, b) -> a + "|" + b).orElse("(?!)");
+        query(c, """
+                SELECT 'function', n.nspname || '.' || p.proname || '(' || regexp_replace(pg_get_function_identity_arguments(p.oid), ?, '', 'g') || ')',
+                       regexp_replace(pg_get_functiondef(p.oid), ?, '', 'g'), pg_get_functiondef(p.oid)
+                FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = ANY(?::oid[])
+                """, List.of(strip, strip, fns), out);
+        query(c, """
+                SELECT 'view', n.nspname || '.' || c.relname, regexp_replace(pg_get_viewdef(c.oid), ?, '', 'g'),
+                       'CREATE OR REPLACE VIEW ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' AS ' || pg_get_viewdef(c.oid)
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY(?::oid[]) AND c.relkind = 'v'
+                """, List.of(strip, rel), out);
+        query(c, """
+                SELECT 'policy', p.policyname || ' ON ' || p.schemaname || '.' || p.tablename,
+                       concat_ws(' ', p.permissive, p.cmd, p.roles::text, regexp_replace(coalesce(p.qual, ''), ?, '', 'g'),
+                                 regexp_replace(coalesce(p.with_check, ''), ?, '', 'g')),
+                       'DROP POLICY IF EXISTS ' || quote_ident(p.policyname) || ' ON ' || quote_ident(p.schemaname) || '.' || quote_ident(p.tablename)
+                       || '; CREATE POLICY ' || quote_ident(p.policyname) || ' ON ' || quote_ident(p.schemaname) || '.' || quote_ident(p.tablename)
+                       || ' AS ' || p.permissive || ' FOR ' || p.cmd || ' TO '
+                       || (SELECT string_agg(CASE WHEN r = 'public' THEN 'PUBLIC' ELSE quote_ident(r) END, ', ') FROM unnest(p.roles) r)
+                       || coalesce(' USING (' || p.qual || ')', '') || coalesce(' WITH CHECK (' || p.with_check || ')', '')
+                FROM pg_policies p JOIN pg_class c ON c.relname = p.tablename
+                JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = p.schemaname
+                WHERE c.oid = ANY(?::oid[])
+                """, List.of(strip, strip, rel), out);
+        query(c, """
+                SELECT 'trigger', t.tgname || ' ON ' || n.nspname || '.' || c.relname, pg_get_triggerdef(t.oid),
+                       'DROP TRIGGER IF EXISTS ' || quote_ident(t.tgname) || ' ON ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+                       || '; ' || pg_get_triggerdef(t.oid)
+                FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE t.tgrelid = ANY(?::oid[]) AND NOT t.tgisinternal
+                """, List.<Object>of(rel), out);
+        return out;
+    }
+
+    private static void query(Connection c, String sql, List<Object> params, Map<String, Definition> out) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.size(); i++) {
+                Object p = params.get(i);
+                if (p instanceof Long[] oids) {
+                    ps.setArray(i + 1, c.createArrayOf("bigint", oids));
+                } else {
+                    ps.setString(i + 1, (String) p);
+                }
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String key = rs.getString(1) + " " + rs.getString(2);
+                    out.put(key, new Definition(rs.getString(1), key, rs.getString(3), rs.getString(4)));
+                }
+            }
+        }
+    }
+}
