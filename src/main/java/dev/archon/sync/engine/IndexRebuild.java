@@ -61,7 +61,7 @@ final class IndexRebuild {
         long start = System.nanoTime();
         Sql.exec(ctx.targetConnection, ix.definition());
         if (ix.comment() != null) {
-            Sql.exec(ctx.targetConnection, "COMMENT ON INDEX " + ix.sql() + " IS " + Sql.literal(ix.comment()));
+            Sql.execFormatted(ctx.targetConnection, "COMMENT ON INDEX %s IS %L", ix.sql(), ix.comment());
         }
         if (ix.clustered()) {
             Sql.exec(ctx.targetConnection, "ALTER TABLE " + ix.table().sql() + " CLUSTER ON " + Sql.ident(ix.name()));

@@ -192,11 +192,26 @@ final class Preflight {
         }
     }
 
-    /** Two URLs can name one database (aliases, IPs): ask the target whether it sees our source session. */
+    /**
+     * Two URLs can name one database (aliases, IPs, a pooler): the same cluster (its system identifier)
+     * and the same database (oid and name). Never by URL parameters such as application_name, which two
+     * different clusters may share. Where a role may not read the control data, the target is asked
+     * whether it sees our source session (its pid and start time).
+     */
     private static boolean sameDatabase(SyncContext ctx) throws SQLException {
-        String sourceApp = Sql.queryString(ctx.sourceConnection, "SELECT current_setting('application_name')");
+        String identity = "SELECT (SELECT system_identifier FROM pg_control_system())::text || '/' || d.oid || '/' || d.datname"
+                + " FROM pg_database d WHERE d.datname = current_database()";
+        try {
+            return Sql.queryString(ctx.sourceConnection, identity).equals(Sql.queryString(ctx.targetConnection, identity));
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) {
+                throw e;
+            }
+        }
+        String session = Sql.queryString(ctx.sourceConnection,
+                "SELECT pg_backend_pid() || '/' || backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid()");
         return Sql.queryLong(ctx.targetConnection, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                + " AND application_name = ?", sourceApp) > 0;
+                + " AND pid || '/' || backend_start::text = ?", session) > 0;
     }
 
     private static Optional<PgClient> checkClients(SyncContext ctx, int sourceVersion, int targetVersion, List<Refusal> refusals) {

@@ -41,7 +41,7 @@ final class TargetLoad {
         Sql.exec(tgt, "SET LOCAL idle_in_transaction_session_timeout = 0");
         String mwm = ctx.settings.maintenanceWorkMem().trim();
         if (MEMORY.matcher(mwm).matches()) {
-            Sql.exec(tgt, "SET LOCAL maintenance_work_mem = " + Sql.literal(mwm));
+            Sql.queryString(tgt, "SELECT set_config('maintenance_work_mem', ?, true)", mwm);
         }
         if (ctx.plan.freshTarget()) {
             ctx.job.progress(0, "Creating Archon's tables on the empty target from the source's schema");
