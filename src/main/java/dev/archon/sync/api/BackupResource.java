@@ -35,15 +35,28 @@ public class BackupResource {
     /** Newest first: id, database, time, size, row counts per table. */
     @GET
     @Blocking
-    public Response list() throws IOException {
-        return Response.ok(syncs.currentSettings().backups().list()).build();
+    public Response list() {
+        try {
+            return Response.ok(syncs.currentSettings().backups().list()).build();
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            return notConfigured(e);
+        } catch (IOException e) {
+            return unreadable(e);
+        }
     }
 
     @POST
     @Path("/{id}/restore")
     @Blocking
-    public Response restore(@PathParam("id") String id, @Context HttpServerRequest http) throws IOException {
-        Optional<BackupManifest> backup = syncs.currentSettings().backups().find(id);
+    public Response restore(@PathParam("id") String id, @Context HttpServerRequest http) {
+        Optional<BackupManifest> backup;
+        try {
+            backup = syncs.currentSettings().backups().find(id);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            return notConfigured(e);
+        } catch (IOException e) {
+            return unreadable(e);
+        }
         if (backup.isEmpty()) {
             return Problem.response(404, "Unknown backup", "no backup '" + id + "'; GET /api/database/backups lists them");
         }
@@ -53,6 +66,8 @@ public class BackupResource {
             job = syncs.start(SyncRequest.restore(backup.get().database(), id, Trigger.MANUAL, who));
         } catch (SyncConflictException e) {
             return Problem.of(new Problem("about:blank", "A sync is already running", 409, e.getMessage(), e.runningSyncId(), null, null));
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            return notConfigured(e);
         }
         ProgressEvent state = job.snapshot();
         if (state.status() == SyncStatus.REFUSED) {
@@ -60,5 +75,15 @@ public class BackupResource {
                     state.refusals(), state));
         }
         return Response.accepted(state).location(URI.create("/api/database/sync/" + job.id())).build();
+    }
+
+    /** A missing or malformed URL: the parser's message names the problem and never the URL. */
+    private static Response notConfigured(RuntimeException e) {
+        return Problem.response(503, "The service is not configured", e.getMessage());
+    }
+
+    private Response unreadable(IOException e) {
+        return Problem.response(500, "Backups unavailable", "the backup directory cannot be read ("
+                + e.getClass().getSimpleName().replace("Exception", "") + "): check ARCHON_SYNC_BACKUP_DIR and its permissions");
     }
 }
