@@ -27,9 +27,11 @@ import java.util.Optional;
 @Produces(MediaType.APPLICATION_JSON)
 public class BackupResource {
     private final SyncService syncs;
+    private final com.fasterxml.jackson.databind.ObjectMapper json;
 
-    public BackupResource(SyncService syncs) {
+    public BackupResource(SyncService syncs, com.fasterxml.jackson.databind.ObjectMapper json) {
         this.syncs = syncs;
+        this.json = json;
     }
 
     /** Newest first: id, database, time, size, row counts per table. */
@@ -45,10 +47,17 @@ public class BackupResource {
         }
     }
 
+    /**
+     * Restores a backup: by default the target is backed up first, and a restore that would remove rows
+     * the backup lacks is refused (422 data_loss) unless the body says {@code {"force": true}}.
+     */
     @POST
     @Path("/{id}/restore")
     @Blocking
-    public Response restore(@PathParam("id") String id, @Context HttpServerRequest http) {
+    public Response restore(@PathParam("id") String id, String text, @Context HttpServerRequest http)
+            throws com.fasterxml.jackson.core.JsonProcessingException {
+        // the body is optional (no Content-Type needed); when given it is read as strictly as a sync's
+        RestoreRequestBody body = text == null || text.isBlank() ? null : json.readValue(text, RestoreRequestBody.class);
         Optional<BackupManifest> backup;
         try {
             backup = syncs.currentSettings().backups().find(id);
@@ -63,7 +72,9 @@ public class BackupResource {
         String who = "manual from " + (http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress());
         SyncJob job;
         try {
-            job = syncs.start(SyncRequest.restore(backup.get().database(), id, Trigger.MANUAL, who));
+            boolean force = body != null && Boolean.TRUE.equals(body.force());
+            boolean safetyBackup = body == null || body.backup() == null || body.backup();
+            job = syncs.start(SyncRequest.restore(backup.get().database(), id, force, safetyBackup, Trigger.MANUAL, who));
         } catch (SyncConflictException e) {
             return Problem.of(new Problem("about:blank", "A sync is already running", 409, e.getMessage(), e.runningSyncId(), null, null));
         } catch (IllegalStateException | IllegalArgumentException e) {

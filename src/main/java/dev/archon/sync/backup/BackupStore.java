@@ -39,6 +39,8 @@ public final class BackupStore {
 
     private final Path dir;
     private final int keep;
+    /** Backups being read right now (a restore): retention leaves them alone. */
+    private final Set<String> inUse = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public BackupStore(Path dir, int keep) {
         this.dir = dir;
@@ -167,6 +169,12 @@ public final class BackupStore {
         return list().stream().filter(m -> m.id().equals(id)).findFirst();
     }
 
+    /** Keeps retention away from a backup until the returned handle is closed. */
+    public AutoCloseable protect(String id) {
+        inUse.add(id);
+        return () -> inUse.remove(id);
+    }
+
     /** Keeps the newest {@code keep} backups of this database (same side and endpoint); deletes the rest. */
     public List<String> prune(String database, String endpoint) throws IOException {
         List<String> removed = new ArrayList<>();
@@ -175,7 +183,7 @@ public final class BackupStore {
             if (!m.database().equals(database) || !m.endpoint().equals(endpoint)) {
                 continue;
             }
-            if (++seen > keep) {
+            if (++seen > keep && !inUse.contains(m.id())) {
                 Files.deleteIfExists(manifest(m.id()));
                 Files.deleteIfExists(archive(m.id()));
                 removed.add(m.id());

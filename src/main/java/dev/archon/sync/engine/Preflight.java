@@ -166,10 +166,20 @@ final class Preflight {
         checkReplicationRole(ctx.targetConnection, refusals);
         refuseIf(refusals);
         List<TablePlan> plans = new ArrayList<>();
+        Map<TableName, Long> backupRows = new LinkedHashMap<>();
+        Map<TableName, Long> targetRows = new LinkedHashMap<>();
         for (TableName t : tables) {
             long rows = backup.tables().get(t.toString());
-            plans.add(new TablePlan(t, List.of(), CopyFormat.TEXT, rows, target.count(t), Math.max(1, rows)));
+            long now = target.count(t);
+            backupRows.put(t, rows);
+            targetRows.put(t, now);
+            plans.add(new TablePlan(t, List.of(), CopyFormat.TEXT, rows, now, Math.max(1, rows)));
         }
+        if (!ctx.job.request().force()) {
+            // a restore replaces rows like a sync: rows the backup lacks would be lost unless the user confirms
+            refusals.addAll(DataLossGuard.check(backupRows, targetRows));
+        }
+        refuseIf(refusals);
         List<SequencePlan> sequences = backup.sequences().stream().map(s -> new SequencePlan(TableName.parse(s.table()),
                 s.column(), "", new CatalogModel.SequenceState(s.lastValue(), s.isCalled()))).toList();
         return new SyncPlan(ctx.job.request().direction(), "backup " + backup.id(), ctx.target.toString(), backup.serverVersion(),

@@ -86,7 +86,7 @@ public final class SyncEngine {
             job.planOnly();
             return;
         }
-        List<Step> steps = archive == null ? syncSteps(ctx) : restoreSteps(archive, ctx.plan.schemaClient());
+        List<Step> steps = archive == null ? syncSteps(ctx) : restoreSteps(archive, ctx.plan.schemaClient(), ctx);
         pipeline(ctx, steps).runSubscriptionOn(executor).subscribe().with(
                 ignored -> finish(ctx, null),
                 failure -> finish(ctx, failure));
@@ -109,8 +109,17 @@ public final class SyncEngine {
     }
 
     /** A restore is the same load with the rows coming from a backup archive. */
-    private static List<Step> restoreSteps(Path archive, PgClient reader) {
+    private static List<Step> restoreSteps(Path archive, PgClient reader, SyncContext ctx) {
         List<Step> steps = new ArrayList<>();
+        if (ctx.job.request().backup()) {
+            // the safety backup's retention must not remove the very backup being restored
+            String restoring = ctx.job.request().restoreBackupId();
+            steps.add(new Step(Phase.BACKING_UP, "Backing up the target before the restore", c -> {
+                try (var keep = c.settings.backups().protect(restoring)) {
+                    TargetBackup.take(c);
+                }
+            }));
+        }
         steps.add(new Step(Phase.IMPORTING, "Restoring the backup in one transaction", c -> TargetLoad.run(c, null, ArchiveRows.of(archive, reader))));
         steps.addAll(finishingSteps());
         return steps;
