@@ -10,6 +10,8 @@ bash scripts/install-deps.sh
 bash scripts/build-pg17.sh
 bash scripts/lint-deploy.sh
 ./mvnw -B verify "$@"
+echo "== fault matrix (issue 8: backends killed per phase, refusals, two instances; tag 'faults')"
+./mvnw -B test -Pfaults "$@"
 echo "== native sources (no native-image toolchain here; see README)"
 ./mvnw -B -q package -Dnative -DskipTests -Dquarkus.native.sources-only=true
 test -s target/native-sources/native-image.args && echo "native sources: target/native-sources ($(cat target/native-sources/graalvm.version 2>/dev/null || echo '?'))"

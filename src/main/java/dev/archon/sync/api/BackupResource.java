@@ -36,9 +36,11 @@ import java.util.Optional;
 @APIResponse(responseCode = "401", description = "no or a wrong X-API-Key", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
 public class BackupResource {
     private final SyncService syncs;
+    private final com.fasterxml.jackson.databind.ObjectMapper json;
 
-    public BackupResource(SyncService syncs) {
+    public BackupResource(SyncService syncs, com.fasterxml.jackson.databind.ObjectMapper json) {
         this.syncs = syncs;
+        this.json = json;
     }
 
     /** Newest first: id, database, time, size, row counts per table. */
@@ -46,10 +48,20 @@ public class BackupResource {
     @APIResponse(responseCode = "200", description = "backup manifests", content = @Content(mediaType = OpenApiDefinition.JSON, schema = @Schema(implementation = BackupManifest.class, type = SchemaType.ARRAY)))
     @GET
     @Blocking
-    public Response list() throws IOException {
-        return Response.ok(syncs.currentSettings().backups().list()).build();
+    public Response list() {
+        try {
+            return Response.ok(syncs.currentSettings().backups().list()).build();
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            return notConfigured(e);
+        } catch (IOException e) {
+            return unreadable(e);
+        }
     }
 
+    /**
+     * Restores a backup: by default the target is backed up first, and a restore that would remove rows
+     * the backup lacks is refused (422 data_loss) unless the body says {@code {"force": true}}.
+     */
     @Operation(summary = "Restore a backup by the same verified one-transaction load")
     @APIResponse(responseCode = "202", description = "restore started; Location names the progress resource", content = @Content(mediaType = OpenApiDefinition.JSON, schema = @Schema(implementation = ProgressEvent.class)))
     @APIResponse(responseCode = "404", description = "no such backup", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
@@ -58,20 +70,34 @@ public class BackupResource {
     @POST
     @Path("/{id}/restore")
     @Blocking
-    public Response restore(@PathParam("id") String id, @Context HttpServerRequest http) throws IOException {
-        Optional<BackupManifest> backup = syncs.currentSettings().backups().find(id);
+    public Response restore(@PathParam("id") String id, String text, @Context HttpServerRequest http)
+            throws com.fasterxml.jackson.core.JsonProcessingException {
+        // the body is optional (no Content-Type needed); when given it is read as strictly as a sync's
+        RestoreRequestBody body = text == null || text.isBlank() ? null : json.readValue(text, RestoreRequestBody.class);
+        Optional<BackupManifest> backup;
+        try {
+            backup = syncs.currentSettings().backups().find(id);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            return notConfigured(e);
+        } catch (IOException e) {
+            return unreadable(e);
+        }
         if (backup.isEmpty()) {
             return Problem.response(404, "Unknown backup", "no backup '" + id + "'; GET /api/database/backups lists them");
         }
         String who = "manual from " + (http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress());
         SyncJob job;
         try {
-            job = syncs.start(SyncRequest.restore(backup.get().database(), id, Trigger.MANUAL, who));
+            boolean force = body != null && Boolean.TRUE.equals(body.force());
+            boolean safetyBackup = body == null || body.backup() == null || body.backup();
+            job = syncs.start(SyncRequest.restore(backup.get().database(), id, force, safetyBackup, Trigger.MANUAL, who));
         } catch (SyncConflictException e) {
             return Problem.of(new Problem("about:blank", "A sync is already running", 409, e.getMessage(), e.runningSyncId(), null, null));
         } catch (SyncFailedException e) {
             return Problem.of(new Problem("about:blank", e.databaseTrouble() ? "A database failed during validation"
                     : "Validation failed", e.databaseTrouble() ? 503 : 500, e.getMessage(), e.syncId(), null, null));
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            return notConfigured(e);
         }
         ProgressEvent state = job.snapshot();
         if (state.status() == SyncStatus.REFUSED) {
@@ -79,5 +105,15 @@ public class BackupResource {
                     state.refusals(), state));
         }
         return Response.accepted(state).location(URI.create("/api/database/sync/" + job.id())).build();
+    }
+
+    /** A missing or malformed URL: the parser's message names the problem and never the URL. */
+    private static Response notConfigured(RuntimeException e) {
+        return Problem.response(503, "The service is not configured", e.getMessage());
+    }
+
+    private Response unreadable(IOException e) {
+        return Problem.response(500, "Backups unavailable", "the backup directory cannot be read ("
+                + e.getClass().getSimpleName().replace("Exception", "") + "): check ARCHON_SYNC_BACKUP_DIR and its permissions");
     }
 }

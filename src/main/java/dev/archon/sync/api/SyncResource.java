@@ -29,6 +29,7 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.Optional;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -122,7 +123,8 @@ public class SyncResource {
     @Path("/{id}")
     public Response get(@PathParam("id") String id) {
         return syncs.find(id).map(j -> Response.ok(j.snapshot()).build())
-                .orElseGet(() -> Problem.response(404, "Unknown sync", "no sync with id '" + id + "'"));
+                .orElseGet(() -> fromHistory(id).map(h -> Response.ok(h).build())
+                        .orElseGet(() -> Problem.response(404, "Unknown sync", "no sync with id '" + id + "'")));
     }
 
     /** The live progress as Server-Sent Events; ends after the final event. */
@@ -132,9 +134,30 @@ public class SyncResource {
     @GET
     @Path("/{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Blocking
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @Context Sse sse) {
-        SyncJob job = syncs.find(id).orElseThrow(() -> new NotFoundException("no sync with id '" + id + "'"));
-        return ProgressStream.of(job, sse, json);
+        Optional<SyncJob> job = syncs.find(id);
+        if (job.isPresent()) {
+            return ProgressStream.of(job.get(), sse, json);
+        }
+        // not in this instance's memory (a restart): the history's final state as the one and final event
+        FinishedSync h = fromHistory(id).orElseThrow(() -> new NotFoundException("no sync with id '" + id + "'"));
+        String data;
+        try {
+            data = json.writeValueAsString(h);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return Multi.createFrom().item(sse.newEventBuilder().id("1").name(h.isFinal() ? h.status() : "progress").data(data).build());
+    }
+
+    /** A sync this instance does not hold (it restarted since): its history row, if the history is reachable. */
+    private Optional<FinishedSync> fromHistory(String id) {
+        try {
+            return history.find(id).map(FinishedSync::of);
+        } catch (SQLException e) {
+            return Optional.empty();
+        }
     }
 
     /** A five-minute token for the event stream of this sync, for clients that cannot send headers. */

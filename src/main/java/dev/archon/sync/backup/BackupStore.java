@@ -7,6 +7,8 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -14,21 +16,31 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * The backup directory: one custom-format archive and one manifest per backup, named with time,
- * direction and database; the newest {@code keep} per database are kept.
+ * direction and database; the newest {@code keep} per database are kept. Backups hold the user's
+ * data: the directory is 0700 and every file in it 0600. A manifest that cannot be read, or that does
+ * not describe the archive next to it, is skipped with a log line — it never fails a listing or a sync,
+ * and nothing but files named after a valid manifest's id is ever deleted.
  */
 public final class BackupStore {
     private static final Pattern ID = Pattern.compile("^[0-9]{8}T[0-9]{6}Z_[a-z-]+_(local|remote)_[A-Za-z0-9_.-]+$");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final Logger LOG = Logger.getLogger(BackupStore.class);
+    private static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
     private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path dir;
     private final int keep;
+    /** Backups being read right now (a restore): retention leaves them alone. */
+    private final Set<String> inUse = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public BackupStore(Path dir, int keep) {
         this.dir = dir;
@@ -55,9 +67,47 @@ public final class BackupStore {
 
     /** Writes the manifest last: a backup without one (interrupted) is never listed or restored. */
     public void save(BackupManifest m) throws IOException {
+        secure();
         Path tmp = dir.resolve(m.id() + ".json.partial");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PRIVATE_FILE));
         JSON.writeValue(tmp.toFile(), m);
         move(tmp, manifest(m.id()));
+    }
+
+    /** The directory 0700 and its backup files 0600 (pg_dump's own umask may have been looser). */
+    private void secure() throws IOException {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
+        Files.setPosixFilePermissions(dir, PRIVATE_DIR);
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(f -> isOurs(f.getFileName().toString()) && Files.isRegularFile(f)).toList()) {
+                Files.setPosixFilePermissions(p, PRIVATE_FILE);
+            }
+        }
+    }
+
+    private static boolean isOurs(String fileName) {
+        return ID.matcher(fileName.replaceFirst("\\.(dump|json)(\\.partial)?$", "")).matches();
+    }
+
+    /**
+     * Removes what an interrupted backup left (a killed service never renames its .partial files). Call
+     * only when no sync runs anywhere, as start-up recovery does.
+     */
+    public List<String> removePartials() {
+        List<String> removed = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return removed;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(f -> f.getFileName().toString().endsWith(".partial") && isOurs(f.getFileName().toString())).toList()) {
+                Files.deleteIfExists(p);
+                removed.add(p.getFileName().toString());
+            }
+        } catch (IOException e) {
+            LOG.warnf("could not clean partial backups in %s: %s", dir, e.getMessage());
+        }
+        return removed;
     }
 
     public static void move(Path from, Path to) throws IOException {
@@ -68,7 +118,7 @@ public final class BackupStore {
         }
     }
 
-    /** Newest first. */
+    /** Newest first; manifests that cannot be read or do not match their archive are skipped (and logged). */
     public List<BackupManifest> list() throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -77,13 +127,39 @@ public final class BackupStore {
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.filter(f -> f.getFileName().toString().endsWith(".json")).toList()) {
                 String id = p.getFileName().toString().replaceFirst("\\.json$", "");
-                if (ID.matcher(id).matches() && Files.exists(archive(id))) {
-                    out.add(JSON.readValue(p.toFile(), BackupManifest.class));
+                if (!ID.matcher(id).matches() || !Files.exists(archive(id))) {
+                    continue;
                 }
+                read(p, id).ifPresent(out::add);
             }
         }
         out.sort(Comparator.comparing(BackupManifest::createdAt).reversed().thenComparing(BackupManifest::id, Comparator.reverseOrder()));
         return out;
+    }
+
+    private Optional<BackupManifest> read(Path file, String id) {
+        BackupManifest m;
+        try {
+            m = JSON.readValue(file.toFile(), BackupManifest.class);
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("skipping backup manifest %s: it cannot be read as a manifest (%s)", file.getFileName(),
+                    e.getClass().getSimpleName());
+            return Optional.empty();
+        }
+        String problem = m == null ? "it is empty"
+                : !id.equals(m.id()) ? "its id does not match its file name"
+                : !"local".equals(m.database()) && !"remote".equals(m.database()) ? "its database is neither local nor remote"
+                : m.createdAt() == null ? "it has no creation time"
+                : m.endpoint() == null ? "it names no database endpoint"
+                : m.tables() == null || m.tables().values().stream().anyMatch(v -> v == null || v < 0) ? "its row counts are missing"
+                : m.sequences() == null || m.sequences().contains(null) ? "its sequences are missing"
+                : m.sizeBytes() < 0 || m.dumpMajor() < 0 ? "its sizes are negative"
+                : null;
+        if (problem != null) {
+            LOG.warnf("skipping backup manifest %s: %s", file.getFileName(), problem);
+            return Optional.empty();
+        }
+        return Optional.of(m);
     }
 
     public Optional<BackupManifest> find(String id) throws IOException {
@@ -91,6 +167,12 @@ public final class BackupStore {
             return Optional.empty();
         }
         return list().stream().filter(m -> m.id().equals(id)).findFirst();
+    }
+
+    /** Keeps retention away from a backup until the returned handle is closed. */
+    public AutoCloseable protect(String id) {
+        inUse.add(id);
+        return () -> inUse.remove(id);
     }
 
     /** Keeps the newest {@code keep} backups of this database (same side and endpoint); deletes the rest. */
@@ -101,7 +183,7 @@ public final class BackupStore {
             if (!m.database().equals(database) || !m.endpoint().equals(endpoint)) {
                 continue;
             }
-            if (++seen > keep) {
+            if (++seen > keep && !inUse.contains(m.id())) {
                 Files.deleteIfExists(manifest(m.id()));
                 Files.deleteIfExists(archive(m.id()));
                 removed.add(m.id());

@@ -27,7 +27,7 @@ final class IndexRebuild {
         for (Index ix : new Catalog(ctx.targetConnection).indexes(ctx.plan.tableNames())) {
             if (ix.rebuiltAroundLoad()) {
                 ctx.cancel().throwIfCancelled();
-                Sql.exec(ctx.targetConnection, statements(ix, false).get(0));
+                Sql.exec(ctx.targetConnection, "DROP INDEX " + ix.sql());
                 dropped.add(ix);
             }
         }
@@ -62,27 +62,16 @@ final class IndexRebuild {
 
     private static void build(SyncContext ctx, Index ix) throws SQLException {
         long start = System.nanoTime();
-        for (String sql : statements(ix, true)) {
-            Sql.exec(ctx.targetConnection, sql);
+        Sql.exec(ctx.targetConnection, ix.definition());
+        if (ix.comment() != null) {
+            Sql.execFormatted(ctx.targetConnection, "COMMENT ON INDEX %s IS %L", ix.sql(), ix.comment());
+        }
+        if (ix.clustered()) {
+            Sql.exec(ctx.targetConnection, "ALTER TABLE " + ix.table().sql() + " CLUSTER ON " + Sql.ident(ix.name()));
         }
         long relfilenode = Sql.queryLong(ctx.targetConnection, "SELECT relfilenode FROM pg_class WHERE oid = ?::regclass", ix.sql());
         ctx.job.indexBuilt(new SyncReport.IndexResult(ix.name(), ix.table().toString(), ix.method(),
                 (System.nanoTime() - start) / 1e9, ix.relfilenode(), relfilenode));
-    }
-
-    /** Every statement this class sends: the DROP, or the definition followed by its comment and CLUSTER mark. */
-    static List<String> statements(Index ix, boolean recreate) {
-        if (!recreate) {
-            return List.of("DROP INDEX " + ix.sql());
-        }
-        List<String> out = new ArrayList<>(List.of(ix.definition()));
-        if (ix.comment() != null) {
-            out.add("COMMENT ON INDEX " + ix.sql() + " IS " + Sql.literal(ix.comment()));
-        }
-        if (ix.clustered()) {
-            out.add("ALTER TABLE " + ix.table().sql() + " CLUSTER ON " + Sql.ident(ix.name()));
-        }
-        return out;
     }
 
     /**

@@ -221,10 +221,20 @@ final class Preflight {
         checkReplicationRole(tx);
         refuseIf(refusals);
         List<TablePlan> plans = new ArrayList<>();
+        Map<TableName, Long> backupRows = new LinkedHashMap<>();
+        Map<TableName, Long> targetRows = new LinkedHashMap<>();
         for (TableName t : tables) {
             long rows = backup.tables().get(t.toString());
-            plans.add(new TablePlan(t, List.of(), CopyFormat.TEXT, rows, target.count(t), Math.max(1, rows)));
+            long now = target.count(t);
+            backupRows.put(t, rows);
+            targetRows.put(t, now);
+            plans.add(new TablePlan(t, List.of(), CopyFormat.TEXT, rows, now, Math.max(1, rows)));
         }
+        if (!ctx.job.request().force()) {
+            // a restore replaces rows like a sync: rows the backup lacks would be lost unless the user confirms
+            refusals.addAll(DataLossGuard.check(backupRows, targetRows));
+        }
+        refuseIf(refusals);
         List<SequencePlan> sequences = backup.sequences().stream().map(s -> new SequencePlan(TableName.parse(s.table()),
                 s.column(), "", new CatalogModel.SequenceState(s.lastValue(), s.isCalled()))).toList();
         return new SyncPlan(ctx.job.request().direction(), "backup " + backup.id(), ctx.target.toString(), backup.serverVersion(),
@@ -259,14 +269,34 @@ final class Preflight {
         }
     }
 
-    /** Two URLs can name one database (aliases, IPs): ask the target whether it sees our source session. */
+    /** Refuses when both URLs name one database (aliases, IPs, a pooler). */
     private static void refuseSameDatabase(SyncContext ctx) throws SQLException {
-        String sourceApp = Sql.queryString(ctx.sourceConnection, "SELECT current_setting('application_name')");
-        if (Sql.queryLong(ctx.targetConnection, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                + " AND application_name = ?", sourceApp) > 0) {
+        if (sameDatabase(ctx)) {
             throw new SyncRefusedException(List.of(new Refusal("same_database",
                     "source and target are the same database (" + ctx.target + ")")));
         }
+    }
+
+    /**
+     * Two URLs can name one database (aliases, IPs, a pooler): the same cluster (its system identifier)
+     * and the same database (oid and name). Never by URL parameters such as application_name, which two
+     * different clusters may share. Where a role may not read the control data, the target is asked
+     * whether it sees our source session (its pid and start time).
+     */
+    private static boolean sameDatabase(SyncContext ctx) throws SQLException {
+        String identity = "SELECT (SELECT system_identifier FROM pg_control_system())::text || '/' || d.oid || '/' || d.datname"
+                + " FROM pg_database d WHERE d.datname = current_database()";
+        try {
+            return Sql.queryString(ctx.sourceConnection, identity).equals(Sql.queryString(ctx.targetConnection, identity));
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) {
+                throw e;
+            }
+        }
+        String session = Sql.queryString(ctx.sourceConnection,
+                "SELECT pg_backend_pid() || '/' || backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid()");
+        return Sql.queryLong(ctx.targetConnection, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                + " AND pid || '/' || backend_start::text = ?", session) > 0;
     }
 
     private void compareColumns(Map<TableName, List<Column>> sourceColumns, Map<TableName, List<Column>> targetColumns) {

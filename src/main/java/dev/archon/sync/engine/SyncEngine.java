@@ -122,7 +122,16 @@ public final class SyncEngine {
             TargetLoad.RowSource rows) throws Exception {
         boolean restore = source == null;
         if (ctx.job.request().backup() && !ctx.plan.freshTarget()) {
-            step(ctx, Phase.BACKING_UP, "Backing up the target", () -> TargetBackup.take(ctx));
+            if (restore) {
+                // the safety backup's retention must not remove the very backup being restored
+                step(ctx, Phase.BACKING_UP, "Backing up the target before the restore", () -> {
+                    try (var keep = ctx.settings.backups().protect(ctx.job.request().restoreBackupId())) {
+                        TargetBackup.take(ctx);
+                    }
+                });
+            } else {
+                step(ctx, Phase.BACKING_UP, "Backing up the target", () -> TargetBackup.take(ctx));
+            }
         }
         String freshSchema = restore ? null
                 : step(ctx, Phase.EXPORTING, "Reading the source snapshot", () -> ctx.plan.freshTarget() ? FreshTargetSchema.export(ctx) : null);

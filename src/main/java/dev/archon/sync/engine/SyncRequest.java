@@ -31,10 +31,20 @@ public record SyncRequest(Direction direction, boolean force, boolean backup, bo
         this(direction, force, backup, dryRun, trigger, requestedBy, null);
     }
 
-    /** Restores a backup of {@code database} ("local" or "remote"). */
+    /** Restores a backup of {@code database} ("local" or "remote"), forced and without a safety backup (tests, tools). */
     public static SyncRequest restore(String database, String backupId, Trigger trigger, String requestedBy) {
+        return restore(database, backupId, true, false, trigger, requestedBy);
+    }
+
+    /**
+     * A restore as users ask for it: with {@code safetyBackup} the target's current rows are backed up
+     * first (a restore is a sync too, and can be the wrong one); without {@code force} the data-loss guard
+     * refuses a restore that would remove rows the backup does not have.
+     */
+    public static SyncRequest restore(String database, String backupId, boolean force, boolean safetyBackup, Trigger trigger,
+            String requestedBy) {
         Direction d = database.equals("local") ? Direction.REMOTE_TO_LOCAL : Direction.LOCAL_TO_REMOTE;
-        return new SyncRequest(d, true, false, false, trigger, requestedBy, backupId);
+        return new SyncRequest(d, force, safetyBackup, false, trigger, requestedBy, backupId);
     }
 
     public boolean isRestore() {

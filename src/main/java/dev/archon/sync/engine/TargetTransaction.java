@@ -48,7 +48,7 @@ final class TargetTransaction implements AutoCloseable {
         Sql.exec(session, "SET LOCAL idle_in_transaction_session_timeout = 0");
         String mwm = maintenanceWorkMem.trim();
         if (MEMORY.matcher(mwm).matches()) {
-            Sql.exec(session, "SET LOCAL maintenance_work_mem = " + Sql.literal(mwm));
+            Sql.queryString(session, "SELECT set_config('maintenance_work_mem', ?, true)", mwm);
         }
     }
 

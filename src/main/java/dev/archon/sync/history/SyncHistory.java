@@ -45,6 +45,8 @@ public class SyncHistory {
             + "operation, backup_id";
 
     private final ObjectMapper json;
+    /** ARCHON_SYNC_HISTORY_KEEP_DAYS: finished rows older than this are deleted (dry runs and refusals add up). */
+    private final int keepDays;
     private final String instance = ManagementFactory.getRuntimeMXBean().getName();
     private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sync-history-writer");
@@ -58,10 +60,12 @@ public class SyncHistory {
     private volatile boolean migrated;
 
     public SyncHistory(ObjectMapper json, @DataSource("local") InjectableInstance<AgroalDataSource> pool,
-            @FlywayDataSource("local") InjectableInstance<Flyway> flyway) {
+            @FlywayDataSource("local") InjectableInstance<Flyway> flyway,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "archon.sync.history.keep-days", defaultValue = "90") int keepDays) {
         this.json = json;
         this.pool = pool;
         this.flyway = flyway;
+        this.keepDays = keepDays;
     }
 
     /** Creates or upgrades the table now (start-up); throws when the local database cannot be reached. */
@@ -128,6 +132,9 @@ public class SyncHistory {
         writer.execute(() -> {
             try {
                 upsert(ev, job);
+                if (ev.status().isFinal()) {
+                    deleteExpired();
+                }
             } catch (SQLException e) {
                 if (isMissingTable(e)) { // the local database was recreated under us: recreate the table once
                     try {
@@ -182,12 +189,40 @@ public class SyncHistory {
         }
     }
 
+    /** Deletes finished rows older than the retention (never a running one); 0 or less keeps everything. */
+    int deleteExpired() throws SQLException {
+        if (keepDays <= 0) {
+            return 0;
+        }
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement("DELETE FROM " + SCHEMA
+                + ".archon_sync_history WHERE status <> 'running' AND coalesce(finished_at, started_at) < now() - make_interval(days => ?)")) {
+            ps.setInt(1, keepDays);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** One row by id (a sync this instance no longer knows, e.g. after a restart). */
+    public Optional<HistoryEntry> find(String syncId) throws SQLException {
+        if (!available() || syncId == null || !syncId.matches("[0-9a-fA-F-]{36}")) {
+            return Optional.empty();
+        }
+        return select(" WHERE sync_id = ?::uuid", syncId, 1).stream().findFirst();
+    }
+
     public List<HistoryEntry> list(int limit) throws SQLException {
+        return select("", null, limit);
+    }
+
+    private List<HistoryEntry> select(String where, String param, int limit) throws SQLException {
         String sql = "SELECT " + COLUMNS + ", extract(epoch FROM (finished_at - started_at))::float8 AS duration FROM " + SCHEMA
-                + ".archon_sync_history ORDER BY started_at DESC LIMIT ?";
+                + ".archon_sync_history" + where + " ORDER BY started_at DESC LIMIT ?";
         List<HistoryEntry> out = new ArrayList<>();
         try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setInt(1, limit);
+            int i = 1;
+            if (param != null) {
+                ps.setString(i++, param);
+            }
+            ps.setInt(i, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new HistoryEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),

@@ -1,99 +1,74 @@
 package dev.archon.sync.pg;
 
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * A libpq connection URI ({@code postgresql://user:password@host:port/db?sslmode=…}).
+ * A PostgreSQL connection as the user pasted it: a libpq URI ({@code postgresql://user:password@host:port/db?sslmode=…})
+ * or a key=value conninfo string ({@code host=… dbname=… password='two words'}).
  * It is the one place that knows the password: {@link #toString()} is redacted, pg tools get the
- * password through their environment ({@link #toolEnvironment()}), JDBC through properties.
+ * password through a 0600 passfile ({@link #toolEnvironment()} names it), JDBC through properties.
+ * Parse errors name the problem and never repeat the input (it may hold the password).
  */
 public final class PgUri {
-    private static final Pattern URI = Pattern.compile(
-            "^(?:postgresql|postgres)://(?:([^:@/?#]*)(?::([^@/?#]*))?@)?([^:/?#]*|\\[[^\\]]+\\])(?::(\\d+))?(?:/([^?#]*))?(?:\\?([^#]*))?$");
-    /** libpq parameters we pass on to JDBC (same meaning there) and to tools (as PG* variables). */
-    private static final Map<String, String> PARAM_ENV = Map.of(
-            "sslmode", "PGSSLMODE", "sslrootcert", "PGSSLROOTCERT", "sslcert", "PGSSLCERT",
-            "sslkey", "PGSSLKEY", "connect_timeout", "PGCONNECT_TIMEOUT", "application_name", "PGAPPNAME",
-            "gssencmode", "PGGSSENCMODE", "options", "PGOPTIONS", "target_session_attrs", "PGTARGETSESSIONATTRS");
-
     private final String user;
     private final String password;
     private final String host;
     private final int port;
     private final String database;
     private final Map<String, String> params;
+    private final String sslPassword;
 
-    private PgUri(String user, String password, String host, int port, String database, Map<String, String> params) {
+    private PgUri(String user, String password, String host, int port, String database, Map<String, String> params,
+            String sslPassword) {
         this.user = user;
         this.password = password;
         this.host = host;
         this.port = port;
         this.database = database;
         this.params = params;
+        this.sslPassword = sslPassword;
     }
 
-    public static PgUri parse(String uri) {
-        if (uri == null || uri.isBlank()) {
-            throw new IllegalArgumentException("connection URL is empty");
-        }
-        Matcher m = URI.matcher(uri.trim());
-        if (!m.matches()) {
-            throw new IllegalArgumentException("not a libpq URI (expected postgresql://user:password@host:port/db): "
-                    + Redactor.redactUris(uri));
-        }
-        String user = m.group(1) == null || m.group(1).isEmpty() ? "postgres" : decode(m.group(1));
-        String password = m.group(2) == null ? null : decode(m.group(2));
-        String host = m.group(3) == null || m.group(3).isEmpty() ? "localhost" : m.group(3);
-        int port = m.group(4) == null ? 5432 : Integer.parseInt(m.group(4));
-        String db = m.group(5) == null || m.group(5).isEmpty() ? user : decode(m.group(5));
-        Map<String, String> params = new LinkedHashMap<>();
-        if (m.group(6) != null && !m.group(6).isEmpty()) {
-            for (String kv : m.group(6).split("&")) {
-                int eq = kv.indexOf('=');
-                String k = decode(eq < 0 ? kv : kv.substring(0, eq));
-                String v = eq < 0 ? "" : decode(kv.substring(eq + 1));
-                if (k.equals("password")) {
-                    password = v;
-                } else if (k.equals("user")) {
-                    user = v;
-                } else {
-                    params.put(k, v);
-                }
-            }
-        }
-        if (password != null) {
-            Redactor.remember(password);
-        }
-        return new PgUri(user, password, host, port, db, params);
-    }
-
-    private static String decode(String s) {
-        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    /** @throws IllegalArgumentException naming what is wrong, never quoting the text */
+    public static PgUri parse(String text) {
+        PgUriParser.Parsed p = PgUriParser.parse(text);
+        String password = p.secrets().get("password");
+        String sslPassword = p.secrets().get("sslpassword");
+        Redactor.remember(password);
+        Redactor.remember(sslPassword);
+        String user = p.user() == null || p.user().isEmpty() ? "postgres" : p.user();
+        String db = p.database() == null || p.database().isEmpty() ? user : p.database();
+        return new PgUri(user, password, p.host(), p.port(), db, Map.copyOf(p.params()), sslPassword);
     }
 
     public String user() { return user; }
     public String host() { return host; }
     public int port() { return port; }
     public String database() { return database; }
+    /** The connection parameters other than host, port, dbname, user and the secrets (password, sslpassword). */
     public Map<String, String> params() { return params; }
     public boolean hasPassword() { return password != null; }
 
-    /** Same server and database (used to refuse a sync of a database onto itself). */
+    /** host:port/database as written (no credentials): a label for backups and messages. */
     public String endpoint() {
         return host + ":" + port + "/" + database;
     }
 
     public String jdbcUrl() {
-        StringBuilder sb = new StringBuilder("jdbc:postgresql://").append(host).append(':').append(port).append('/')
-                .append(java.net.URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20"));
-        return sb.toString();
+        String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return "jdbc:postgresql://" + h + ':' + port + '/'
+                + java.net.URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
     }
+
+    /** libpq parameter → the pgjdbc property of the same meaning (gssencmode is gssEncMode there). */
+    private static final Map<String, String> JDBC_NAMES = Map.of(
+            "sslmode", "sslmode", "sslrootcert", "sslrootcert", "sslcert", "sslcert", "sslkey", "sslkey",
+            "gssencmode", "gssEncMode", "options", "options", "connect_timeout", "connectTimeout",
+            "target_session_attrs", "targetServerType", "channel_binding", "channelBinding",
+            "client_encoding", "clientEncoding");
 
     public Properties jdbcProperties(String applicationName) {
         Properties p = new Properties();
@@ -101,14 +76,25 @@ public final class PgUri {
         if (password != null) {
             p.setProperty("password", password);
         }
-        p.setProperty("ApplicationName", params.getOrDefault("application_name", applicationName));
-        for (String k : new String[] {"sslmode", "sslrootcert", "sslcert", "sslkey", "gssencmode", "options"}) {
-            if (params.containsKey(k)) {
-                p.setProperty(k, params.get(k));
-            }
+        if (sslPassword != null) {
+            p.setProperty("sslpassword", sslPassword);
         }
-        if (params.containsKey("connect_timeout")) {
-            p.setProperty("connectTimeout", params.get("connect_timeout"));
+        p.setProperty("ApplicationName", params.getOrDefault("application_name", applicationName));
+        params.forEach((k, v) -> {
+            String name = JDBC_NAMES.get(k);
+            if (name != null && !k.equals("target_session_attrs") && !k.equals("client_encoding")) {
+                p.setProperty(name, v);
+            }
+        });
+        if (params.containsKey("target_session_attrs")) {
+            p.setProperty("targetServerType", switch (params.get("target_session_attrs")) {
+                case "read-write" -> "primary";
+                case "read-only" -> "secondary";
+                case "prefer-standby" -> "preferSecondary";
+                case "standby" -> "secondary";
+                case "primary" -> "primary";
+                default -> "any";
+            });
         }
         // Streams of large rows: no statement-level caching of server-prepared plans across poolers.
         p.setProperty("prepareThreshold", "0");
@@ -121,9 +107,23 @@ public final class PgUri {
         return java.sql.DriverManager.getConnection(jdbcUrl(), jdbcProperties(applicationName));
     }
 
+    /** libpq parameters and the PG* variables that carry them to a tool child. */
+    private static final Map<String, String> PARAM_ENV = Map.ofEntries(
+            Map.entry("sslmode", "PGSSLMODE"), Map.entry("sslrootcert", "PGSSLROOTCERT"), Map.entry("sslcert", "PGSSLCERT"),
+            Map.entry("sslkey", "PGSSLKEY"), Map.entry("sslcrl", "PGSSLCRL"), Map.entry("sslcrldir", "PGSSLCRLDIR"),
+            Map.entry("sslsni", "PGSSLSNI"), Map.entry("sslcertmode", "PGSSLCERTMODE"),
+            Map.entry("ssl_min_protocol_version", "PGSSLMINPROTOCOLVERSION"),
+            Map.entry("ssl_max_protocol_version", "PGSSLMAXPROTOCOLVERSION"), Map.entry("requirepeer", "PGREQUIREPEER"),
+            Map.entry("connect_timeout", "PGCONNECT_TIMEOUT"), Map.entry("application_name", "PGAPPNAME"),
+            Map.entry("gssencmode", "PGGSSENCMODE"), Map.entry("options", "PGOPTIONS"),
+            Map.entry("target_session_attrs", "PGTARGETSESSIONATTRS"), Map.entry("channel_binding", "PGCHANNELBINDING"),
+            Map.entry("client_encoding", "PGCLIENTENCODING"), Map.entry("krbsrvname", "PGKRBSRVNAME"),
+            Map.entry("gsslib", "PGGSSLIB"), Map.entry("hostaddr", "PGHOSTADDR"));
+
     /**
-     * Environment for a pg tool child process: everything it needs to connect, so that neither the URL
-     * nor the password ever appears in argv (visible to every user in ps).
+     * The libpq environment of this connection (PGHOST, …, PGPASSWORD). {@link ToolProcess} moves
+     * PGPASSWORD into a 0600 passfile before a child starts, so that neither the URL nor the password
+     * ever appears in argv (ps) or the child's environment (/proc/pid/environ).
      */
     public Map<String, String> toolEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
@@ -151,9 +151,12 @@ public final class PgUri {
             sb.append(":***");
         }
         sb.append('@').append(host).append(':').append(port).append('/').append(database);
-        if (!params.isEmpty()) {
+        if (!params.isEmpty() || sslPassword != null) {
             sb.append('?');
-            params.forEach((k, v) -> sb.append(k).append('=').append(k.contains("key") ? "***" : v).append('&'));
+            params.forEach((k, v) -> sb.append(k).append('=').append(PgUriParser.printable(k) ? v : "***").append('&'));
+            if (sslPassword != null) {
+                sb.append("sslpassword=***&");
+            }
             sb.setLength(sb.length() - 1);
         }
         return sb.toString();

@@ -8,7 +8,11 @@ import java.sql.Statement;
 import java.util.Collection;
 import java.util.stream.Collectors;
 
-/** Small JDBC helpers: identifier quoting and one-value queries. */
+/**
+ * Small JDBC helpers: identifier quoting, statements built by the server, one-value queries.
+ * Text from a catalog (comments, names) never becomes a SQL literal by Java string escaping: how a
+ * backslash reads depends on the session's standard_conforming_strings, which only the server knows.
+ */
 public final class Sql {
     private Sql() {
     }
@@ -17,8 +21,29 @@ public final class Sql {
         return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
-    public static String literal(String value) {
-        return "'" + value.replace("'", "''") + "'";
+    /**
+     * Runs a utility statement (one that takes no bind parameters, such as COMMENT or SET) whose
+     * literals and identifiers the server itself quotes: {@code format} with {@code %L} / {@code %I}
+     * (and {@code %s} for already-quoted names) over bind parameters.
+     */
+    public static void execFormatted(Connection c, String format, String... args) throws SQLException {
+        StringBuilder q = new StringBuilder("SELECT format(?");
+        for (int i = 0; i < args.length; i++) {
+            q.append(", ?::text");
+        }
+        q.append(')');
+        String statement;
+        try (PreparedStatement ps = c.prepareStatement(q.toString())) {
+            ps.setString(1, format);
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 2, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                statement = rs.getString(1);
+            }
+        }
+        exec(c, statement);
     }
 
     public static String identList(Collection<String> names) {

@@ -72,24 +72,38 @@ public final class ToolProcess {
     }
 
     public static Streaming stream(PgClient client, String tool, List<String> args, Interrupts interrupts) throws IOException {
-        Process process = builder(client, tool, args, null).start();
+        ChildEnvironment env = ChildEnvironment.of(null);
+        Process process;
+        try {
+            process = builder(client, tool, args, env).start();
+        } catch (IOException | RuntimeException e) {
+            env.close();
+            throw e;
+        }
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         Thread errDrain = drain(process.getErrorStream(), stderr, STDERR_LIMIT, tool + "-stderr");
         AutoCloseable reg = interrupts == null ? () -> { } : interrupts.onInterrupt(() -> kill(process));
-        return new Streaming(process, stderr, errDrain, reg);
+        return new Streaming(process, stderr, errDrain, () -> {
+            reg.close();
+            env.close();
+        });
     }
 
-    /** The child's command line and environment: only our connection's PG* variables, never inherited ones. */
-    private static ProcessBuilder builder(PgClient client, String tool, List<String> args, PgUri connection) {
-        List<String> argv = new java.util.ArrayList<>();
+    /**
+     * The child's command line and environment: built from nothing (never the service's own
+     * ARCHON_SYNC_* variables, URLs or API key), with only PATH, locale, HOME and our connection's PG*
+     * variables; the password reaches it through a 0600 passfile, not PGPASSWORD. The shell only sets
+     * the umask and execs the tool (same process id, so a cancel still reaches it).
+     */
+    private static ProcessBuilder builder(PgClient client, String tool, List<String> args, ChildEnvironment childEnv) {
+        // umask 077: whatever the tool writes (backups, schema dumps) is private to this user from the start
+        List<String> argv = new java.util.ArrayList<>(List.of("/bin/sh", "-c", "umask 077 && exec \"$0\" \"$@\""));
         argv.add(client.tool(tool).toString());
         argv.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(argv);
         Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("PG"));
-        if (connection != null) {
-            env.putAll(connection.toolEnvironment());
-        }
+        env.clear();
+        env.putAll(childEnv.variables());
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         return pb;
     }
@@ -99,7 +113,13 @@ public final class ToolProcess {
      */
     public static Result run(PgClient client, String tool, List<String> args, PgUri connection, Path stdoutFile,
             Interrupts interrupts) throws IOException, InterruptedException {
-        ProcessBuilder pb = builder(client, tool, args, connection);
+        try (ChildEnvironment env = ChildEnvironment.of(connection)) {
+            return run(builder(client, tool, args, env), tool, stdoutFile, interrupts);
+        }
+    }
+
+    private static Result run(ProcessBuilder pb, String tool, Path stdoutFile, Interrupts interrupts)
+            throws IOException, InterruptedException {
         if (stdoutFile != null) {
             pb.redirectOutput(stdoutFile.toFile());
         }

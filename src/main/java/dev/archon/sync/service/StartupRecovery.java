@@ -1,5 +1,6 @@
 package dev.archon.sync.service;
 
+import dev.archon.sync.backup.BackupStore;
 import dev.archon.sync.config.SyncConfig;
 import dev.archon.sync.engine.SyncLockKey;
 import dev.archon.sync.history.SyncHistory;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -36,6 +38,10 @@ public class StartupRecovery {
                     LOG.warnf("marked %d sync(s) left running by a stopped instance as failed: %s", interrupted.size(), interrupted);
                 }
                 removeWorkFiles(Path.of(config.workDir()));
+                List<String> partials = new BackupStore(Path.of(config.backupDir()), config.backupKeep()).removePartials();
+                if (!partials.isEmpty()) {
+                    LOG.infof("removed %d unfinished backup file(s) of an interrupted sync: %s", partials.size(), partials);
+                }
             });
         } catch (Exception e) {
             LOG.errorf("sync history unavailable at start-up: %s", Redactor.redact(e.getMessage()));

@@ -66,7 +66,11 @@ class SyncApiTest {
         String backup = list.path("[0].id");
         given().header("X-API-Key", KEY).post("/api/database/backups/no-such-backup/restore").then().statusCode(404)
                 .contentType("application/problem+json");
-        String restore = given().header("X-API-Key", KEY).post("/api/database/backups/" + backup + "/restore")
+        // the remote now holds rows the backup lacks: a restore must be confirmed (and takes a safety backup first)
+        given().header("X-API-Key", KEY).contentType(ContentType.JSON).body("{\"force\":1}")
+                .post("/api/database/backups/" + backup + "/restore").then().statusCode(400).body("detail", containsString("force"));
+        String restore = given().header("X-API-Key", KEY).contentType(ContentType.JSON).body("{\"force\":true}")
+                .post("/api/database/backups/" + backup + "/restore")
                 .then().statusCode(202).body("operation", equalTo("restore")).body("backup_id", equalTo(backup))
                 .extract().path("sync_id");
         awaitFinal(restore).then().body("status", equalTo("completed"));

@@ -44,7 +44,7 @@ class PgUriTest {
 
     @Test
     void rejectsWhatIsNotAUri() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PgUri.parse("host=x password=topsecret"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PgUri.parse("host=x password='topsecret"));
         assertFalse(e.getMessage().contains("topsecret"), e.getMessage());
     }
 }
