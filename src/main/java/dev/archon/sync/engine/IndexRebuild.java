@@ -24,7 +24,7 @@ final class IndexRebuild {
     /** Importing, right after TRUNCATE. @return the indexes taken down, for {@link #rebuild} */
     static List<Index> dropForLoad(SyncContext ctx) throws SQLException {
         List<Index> dropped = new ArrayList<>();
-        for (Index ix : new Catalog(ctx.targetConnection).indexes(ctx.plan.tableNames())) {
+        for (Index ix : new Catalog(ctx.targetConnection).indexes(ctx.plan.reloadedNames())) {
             if (ix.rebuiltAroundLoad()) {
                 ctx.cancel().throwIfCancelled();
                 Sql.exec(ctx.targetConnection, "DROP INDEX " + ix.sql());

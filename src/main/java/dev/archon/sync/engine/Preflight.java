@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -32,6 +34,7 @@ import java.util.stream.Collectors;
 final class Preflight {
     /** Supabase's transaction pooler: no session state, no snapshot, no COPY sessions. */
     static final int TRANSACTION_POOLER_PORT = 6543;
+    static final String UNCHANGED = "unchanged";
 
     private final SyncContext ctx;
     private final Catalog source;
@@ -125,22 +128,101 @@ final class Preflight {
         BackupPreflight.check(ctx, target, tables, fresh, refusals);
         refuseIf(refusals);
 
-        ctx.job.progress(0.5, "Counting rows on both sides");
-        Map<TableName, Long> sourceRows = new LinkedHashMap<>();
-        Map<TableName, Long> targetRows = new LinkedHashMap<>();
-        for (TableName t : tables) {
-            ctx.cancel().throwIfCancelled();
-            sourceRows.put(t, source.count(t));
-            targetRows.put(t, fresh ? 0L : target.count(t));
-        }
+        ctx.job.progress(0.5, "Fingerprinting the tables on both sides");
+        Map<TableName, TableFingerprint> onSource = new LinkedHashMap<>();
+        Map<TableName, TableFingerprint> onTarget = fingerprintBothSides(tx, fresh, onSource);
+        ctx.cancel().throwIfCancelled();
         if (!ctx.job.request().force()) {
-            refusals.addAll(DataLossGuard.check(sourceRows, targetRows));
+            refusals.addAll(DataLossGuard.check(guardStates(onSource, onTarget, fresh ? Map.of() : LastSync.recorded(ctx.targetConnection))));
         }
         refuseIf(refusals);
 
         return new SyncPlan(ctx.job.request().direction(), ctx.source.toString(), ctx.target.toString(), sourceVersion,
-                targetVersion, schemaClient.orElse(null), fresh, tablePlans(sourceColumns, fresh, sourceRows, targetRows),
-                sequencePlans());
+                targetVersion, schemaClient.orElse(null), fresh,
+                tablePlans(sourceColumns, fresh, onSource, onTarget, reloadReasons(fresh, onSource, onTarget)), sequencePlans());
+    }
+
+    /**
+     * Both sides at once, each on its own session and thread (only digests cross the network): the source in
+     * its snapshot, the target in a transaction rolled back at once. A fresh target has nothing to fingerprint.
+     */
+    private Map<TableName, TableFingerprint> fingerprintBothSides(TargetTransaction tx, boolean fresh,
+            Map<TableName, TableFingerprint> onSource) throws SQLException {
+        FutureTask<Map<TableName, TableFingerprint>> onTarget = new FutureTask<>(() -> fresh ? Map.of()
+                : tx.inRolledBackTransaction(c -> TableFingerprint.of(c, tables)));
+        Thread targetSide = new Thread(onTarget, "fingerprint-target");
+        targetSide.setDaemon(true);
+        targetSide.start();
+        try {
+            onSource.putAll(TableFingerprint.of(ctx.sourceConnection, tables));
+        } catch (SQLException | RuntimeException e) {
+            try {
+                await(onTarget); // the target's session is ours again only when its side has ended
+            } catch (SQLException | RuntimeException ignored) {
+                // the source's failure is the one to report
+            }
+            throw e;
+        }
+        return await(onTarget);
+    }
+
+    private static <T> T await(FutureTask<T> task) throws SQLException {
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while fingerprinting the target", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException s) {
+                throw s;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new SQLException("fingerprinting the target failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** What the data-loss guard knows per table: the counts, whether both sides are equal, and the last sync. */
+    private Map<TableName, DataLossGuard.TableState> guardStates(Map<TableName, TableFingerprint> onSource,
+            Map<TableName, TableFingerprint> onTarget, Map<TableName, TableFingerprint> lastSync) {
+        Map<TableName, DataLossGuard.TableState> out = new LinkedHashMap<>();
+        for (TableName t : tables) {
+            TableFingerprint src = onSource.get(t);
+            TableFingerprint tgt = onTarget.get(t);
+            TableFingerprint last = lastSync.get(t);
+            out.put(t, new DataLossGuard.TableState(src.rows(), tgt == null ? 0 : tgt.rows(), src.equals(tgt),
+                    last == null ? null : last.equals(tgt)));
+        }
+        return out;
+    }
+
+    /**
+     * Which tables are reloaded, and why: those whose fingerprints differ, and every table referencing one of
+     * them (a TRUNCATE of a parent needs its FK children in the same statement; this tool never uses CASCADE).
+     */
+    private Map<TableName, String> reloadReasons(boolean fresh, Map<TableName, TableFingerprint> onSource,
+            Map<TableName, TableFingerprint> onTarget) throws SQLException {
+        Map<TableName, String> why = new LinkedHashMap<>();
+        for (TableName t : tables) {
+            if (fresh) {
+                why.put(t, "fresh target");
+            } else if (!onSource.get(t).equals(onTarget.get(t))) {
+                why.put(t, "differs");
+            }
+        }
+        List<ForeignKey> fks = fresh ? List.of() : target.foreignKeysTouching(tables);
+        for (boolean grew = true; grew; ) {
+            grew = false;
+            for (ForeignKey fk : fks) {
+                if (why.containsKey(fk.parent()) && tables.contains(fk.child()) && !why.containsKey(fk.child())) {
+                    why.put(fk.child(), "truncated with its parent " + fk.parent());
+                    grew = true;
+                }
+            }
+        }
+        tables.forEach(t -> why.putIfAbsent(t, UNCHANGED));
+        return why;
     }
 
     /** Both directions need a client at least as new as the newer server; the schema dump uses the source's. */
@@ -173,8 +255,9 @@ final class Preflight {
         return fresh;
     }
 
-    private List<TablePlan> tablePlans(Map<TableName, List<Column>> sourceColumns, boolean fresh, Map<TableName, Long> sourceRows,
-            Map<TableName, Long> targetRows) throws SQLException {
+    private List<TablePlan> tablePlans(Map<TableName, List<Column>> sourceColumns, boolean fresh,
+            Map<TableName, TableFingerprint> onSource, Map<TableName, TableFingerprint> onTarget, Map<TableName, String> why)
+            throws SQLException {
         Map<TableName, List<Column>> targetColumns = fresh ? sourceColumns : target.columns(tables);
         List<TablePlan> plans = new ArrayList<>();
         for (TableName t : LoadOrder.of(tables, source.foreignKeysTouching(tables))) {
@@ -182,7 +265,8 @@ final class Preflight {
             Map<String, Column> tgtCols = targetColumns.get(t).stream().collect(Collectors.toMap(Column::name, Function.identity()));
             boolean binary = cols.stream().allMatch(c -> c.binarySafe() && tgtCols.get(c.name()).binarySafe());
             plans.add(new TablePlan(t, cols.stream().map(Column::name).toList(), binary ? CopyFormat.BINARY : CopyFormat.TEXT,
-                    sourceRows.get(t), targetRows.get(t), source.dataBytes(t)));
+                    onSource.get(t).rows(), fresh ? 0 : onTarget.get(t).rows(), source.dataBytes(t), !why.get(t).equals(UNCHANGED),
+                    why.get(t), onSource.get(t)));
         }
         return plans;
     }

@@ -5,7 +5,9 @@ import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.CatalogModel.OwnedSequence;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import dev.archon.sync.pg.TableName;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,7 +21,11 @@ final class SequenceSync {
 
     static void apply(SyncContext ctx) throws SQLException {
         Map<String, String> targetSequences = targetSequences(ctx);
+        List<TableName> reloaded = ctx.plan.reloadedNames();
         for (SequencePlan s : ctx.plan.sequences()) {
+            if (!reloaded.contains(s.table())) {
+                continue; // a table left alone: its sequences are part of its fingerprint, equal already
+            }
             String seq = targetSequences.get(key(s.table().toString(), s.column()));
             if (seq == null) {
                 ctx.job.warn("no sequence owns " + s.table() + "." + s.column() + " on the target; its value was not set");

@@ -80,6 +80,10 @@ public final class SyncEngine {
             job.cancelled();
             return new Validation.Cancelled();
         } catch (Exception e) {
+            if (job.cancelSignal().isCancelled()) { // the cancel interrupted a query: that is the truth
+                job.cancelled();
+                return new Validation.Cancelled();
+            }
             String cause = "failed while validating: " + describe(e);
             job.failed(cause);
             LOG.warnf("sync %s %s", job.id(), cause);
@@ -121,6 +125,14 @@ public final class SyncEngine {
     private static void replaceTargetRows(SyncContext ctx, SourceSnapshot source, TargetTransaction target,
             TargetLoad.RowSource rows) throws Exception {
         boolean restore = source == null;
+        for (SyncPlan.TablePlan t : ctx.plan.tables()) {
+            if (!t.reload()) { // done already: identical on both sides
+                ctx.job.tableDone(new SyncReport.TableResult(t.table().toString(), t.sourceRows(), t.targetRowsBefore(), 0, 0, 0, Preflight.UNCHANGED));
+            }
+        }
+        if (ctx.plan.reloaded().isEmpty()) {
+            return; // every table is identical on both sides: no write transaction, nothing to back up
+        }
         if (ctx.job.request().backup() && !ctx.plan.freshTarget()) {
             if (restore) {
                 // the safety backup's retention must not remove the very backup being restored
@@ -199,11 +211,7 @@ public final class SyncEngine {
             if (failure != null) {
                 job.warn("after COMMIT: " + describe(failure));
             }
-            job.completed(job.request().isRestore()
-                    ? String.format("Restored %,d rows in %d tables from %s into %s", ctx.plan.totalRows(), ctx.plan.tables().size(),
-                            job.request().restoreBackupId(), job.request().direction().targetName())
-                    : String.format("Synced %,d rows in %d tables %s", ctx.plan.totalRows(), ctx.plan.tables().size(),
-                            job.request().direction().wire()));
+            job.completed(completion(ctx.plan, job.request()));
             LOG.infof("sync %s completed", job.id());
         } else if (ctx.cancel().isCancelled()) {
             job.cancelled();
@@ -213,6 +221,21 @@ public final class SyncEngine {
             job.failed(reason);
             LOG.warnf("sync %s %s", job.id(), Redactor.redact(reason));
         }
+    }
+
+    private static String completion(SyncPlan plan, SyncRequest request) {
+        int reloaded = plan.reloaded().size();
+        int unchanged = plan.tables().size() - reloaded;
+        if (request.isRestore()) {
+            return String.format("Restored %,d rows in %d tables from %s into %s", plan.totalRows(), reloaded,
+                    request.restoreBackupId(), request.direction().targetName());
+        }
+        if (reloaded == 0) {
+            return String.format("Nothing to sync %s: all %d tables are identical on both sides; nothing was written",
+                    request.direction().wire(), unchanged);
+        }
+        return String.format("Synced %,d rows in %d tables %s", plan.totalRows(), reloaded, request.direction().wire())
+                + (unchanged == 0 ? "" : String.format(" (%d unchanged tables left alone)", unchanged));
     }
 
     private static String describeTable(SyncJob job) {

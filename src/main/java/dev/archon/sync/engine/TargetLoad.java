@@ -6,6 +6,7 @@ import dev.archon.sync.pg.CatalogModel.Index;
 import dev.archon.sync.pg.Sql;
 import dev.archon.sync.pg.TableName;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,8 @@ final class TargetLoad {
 
     /** @return the indexes taken down for the load, which the indexing phase rebuilds */
     static List<Index> run(SyncContext ctx, TargetTransaction target, String freshSchemaDdl, RowSource rows) throws Exception {
-        List<TableName> tables = ctx.plan.tableNames();
+        List<TableName> reload = ctx.plan.reloadedNames();
+        List<TableName> unchanged = ctx.plan.unchangedNames();
         target.begin(ctx.settings.maintenanceWorkMem());
         if (ctx.plan.freshTarget()) {
             ctx.job.progress(0, "Creating Archon's tables on the empty target from the source's schema");
@@ -36,41 +38,70 @@ final class TargetLoad {
         }
         SchemaDrift.apply(ctx, ctx.schemaChanges); // issue 12: "schema": true
         ctx.job.progress(0, "Locking the target's tables");
-        target.lock(tables);
-        recheckDataLoss(ctx);
+        target.lock(reload);
+        target.lockAgainstWriters(unchanged);
+        recheckUnderTheLock(ctx);
         ctx.cancel().throwIfCancelled();
-        // Exactly the synced set, one statement, never CASCADE; RESTART IDENTITY makes the setval below
-        // part of this transaction (rolled back with it).
-        Sql.exec(ctx.targetConnection, "TRUNCATE TABLE " + tables.stream().map(TableName::sql).collect(Collectors.joining(", "))
+        // Exactly the tables to reload (each one's FK children with it), one statement, never CASCADE;
+        // RESTART IDENTITY makes the setval below part of this transaction (rolled back with it).
+        Sql.exec(ctx.targetConnection, "TRUNCATE TABLE " + reload.stream().map(TableName::sql).collect(Collectors.joining(", "))
                 + " RESTART IDENTITY");
         List<Index> takenDown = IndexRebuild.dropForLoad(ctx);
         rows.load(ctx);
         ctx.cancel().throwIfCancelled();
         SequenceSync.apply(ctx);
+        rememberThisSync(ctx);
         return takenDown;
     }
 
-    /** Under the lock: the target may have changed since preflight counted it. */
-    private static void recheckDataLoss(SyncContext ctx) throws SQLException {
-        if (ctx.plan.freshTarget() || ctx.job.request().force() || ctx.job.request().isRestore()) {
+    /** For the next sync's data-loss guard: what the target holds once this commits (a restore: unknown). */
+    private static void rememberThisSync(SyncContext ctx) throws SQLException {
+        if (ctx.job.request().isRestore()) {
+            LastSync.forget(ctx, ctx.plan.tableNames());
             return;
         }
-        Catalog target = new Catalog(ctx.targetConnection);
-        Map<TableName, Long> sourceRows = new LinkedHashMap<>();
-        Map<TableName, Long> targetRows = new LinkedHashMap<>();
-        for (TablePlan t : ctx.plan.tables()) {
-            sourceRows.put(t.table(), t.sourceRows());
-            targetRows.put(t.table(), target.count(t.table()));
+        Map<TableName, TableFingerprint> loaded = new LinkedHashMap<>();
+        ctx.plan.tables().forEach(t -> loaded.put(t.table(), t.sourceFingerprint()));
+        LastSync.record(ctx, loaded);
+    }
+
+    /**
+     * Under the lock, where nobody can write any more: the tables to reload still hold as many rows as the
+     * guard saw in preflight, and the tables left alone are still identical to the source (their fingerprints
+     * again, so a write that slipped in between is never lost silently).
+     */
+    private static void recheckUnderTheLock(SyncContext ctx) throws SQLException {
+        if (!ctx.plan.freshTarget() && !ctx.job.request().force() && !ctx.job.request().isRestore()) {
+            Catalog target = new Catalog(ctx.targetConnection);
+            for (TablePlan t : ctx.plan.reloaded()) {
+                long now = target.count(t.table());
+                if (now != t.targetRowsBefore()) {
+                    throw new IllegalStateException(String.format("the target changed since preflight: %s had %,d rows, now %,d;"
+                            + " nothing was changed, sync again", t.table(), t.targetRowsBefore(), now));
+                }
+            }
         }
-        List<Refusal> loss = DataLossGuard.check(sourceRows, targetRows);
-        if (!loss.isEmpty()) {
-            throw new IllegalStateException("the target changed since preflight: " + loss.get(0).message());
+        List<TableName> unchanged = ctx.plan.unchangedNames();
+        if (unchanged.isEmpty()) {
+            return;
+        }
+        Savepoint readOnly = ctx.targetConnection.setSavepoint(); // the fingerprint's pinned settings end with it
+        Map<TableName, TableFingerprint> now;
+        try {
+            now = TableFingerprint.of(ctx.targetConnection, unchanged);
+        } finally {
+            ctx.targetConnection.rollback(readOnly);
+        }
+        for (TablePlan t : ctx.plan.tables()) {
+            if (!t.reload() && !t.sourceFingerprint().equals(now.get(t.table()))) {
+                throw new IllegalStateException(t.table() + " changed on the target during the sync; nothing was changed, sync again");
+            }
         }
     }
 
     /** The sync's row source: each table streamed from the source snapshot. */
     static void copyTables(SyncContext ctx) throws SQLException {
-        List<TablePlan> tables = ctx.plan.tables();
+        List<TablePlan> tables = ctx.plan.reloaded();
         double totalBytes = Math.max(1, ctx.plan.totalBytes());
         double doneBytes = 0;
         int index = 0;

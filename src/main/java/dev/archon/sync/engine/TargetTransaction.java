@@ -54,9 +54,21 @@ final class TargetTransaction implements AutoCloseable {
 
     /** ACCESS EXCLUSIVE on the tables until COMMIT or rollback: nobody reads half a load or writes into it. */
     void lock(List<TableName> tables) throws SQLException {
+        lock(tables, "ACCESS EXCLUSIVE");
+    }
+
+    /** SHARE on tables left as they are: readers go on, writers wait until COMMIT (they cannot slip in after the check). */
+    void lockAgainstWriters(List<TableName> tables) throws SQLException {
+        lock(tables, "SHARE");
+    }
+
+    private void lock(List<TableName> tables, String mode) throws SQLException {
+        if (tables.isEmpty()) {
+            return;
+        }
         try {
             Sql.exec(session, "LOCK TABLE " + tables.stream().map(TableName::sql).collect(Collectors.joining(", "))
-                    + " IN ACCESS EXCLUSIVE MODE");
+                    + " IN " + mode + " MODE");
         } catch (SQLException e) {
             if ("55P03".equals(e.getSQLState())) {
                 throw new SQLException("the target's tables stayed locked by other sessions for "
@@ -66,15 +78,27 @@ final class TargetTransaction implements AutoCloseable {
         }
     }
 
-    /** Preflight's "may we?": runs the statement in a transaction that is rolled back at once. */
-    void rehearse(String sql) throws SQLException {
+    @FunctionalInterface
+    interface Reading<T> {
+        T read(Connection c) throws SQLException;
+    }
+
+    /** Preflight's reads and "may we?"s: in a transaction that is rolled back at once. */
+    <T> T inRolledBackTransaction(Reading<T> reading) throws SQLException {
         session.setAutoCommit(false);
         try {
-            Sql.exec(session, sql);
+            return reading.read(session);
         } finally {
             session.rollback();
             session.setAutoCommit(true);
         }
+    }
+
+    void rehearse(String sql) throws SQLException {
+        inRolledBackTransaction(c -> {
+            Sql.exec(c, sql);
+            return null;
+        });
     }
 
     /** The point of no return: a cancel that came first wins (nothing is committed), a later one is refused. */

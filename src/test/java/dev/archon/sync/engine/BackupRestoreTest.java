@@ -71,6 +71,8 @@ class BackupRestoreTest {
         h.reset("tpl_small", "tpl_small");
         SyncEngine engine = engine(backups, SyncSettings.FreeSpace.FILESYSTEM);
         for (int i = 0; i < 4; i++) {
+            // each sync has something to write (an unchanged target is left alone, and so needs no backup)
+            EngineHarness.exec(h.local(), EngineHarness.LOCAL_DB, "UPDATE archon_prompts SET prompt = prompt || ' v" + i + "'");
             SyncJob j = EngineHarness.run(engine, withBackup(Direction.LOCAL_TO_REMOTE));
             assertEquals(SyncStatus.COMPLETED, j.status(), () -> j.snapshot().toString());
         }

@@ -1,0 +1,100 @@
+package dev.archon.sync.engine;
+
+import dev.archon.sync.pg.Catalog;
+import dev.archon.sync.pg.CatalogModel.Column;
+import dev.archon.sync.pg.CatalogModel.OwnedSequence;
+import dev.archon.sync.pg.Sql;
+import dev.archon.sync.pg.TableName;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * What a table holds, exactly, in 64 hex digits: SHA-256 over the SHA-256 of every row, the row digests
+ * sorted (so it is the multiset of rows, equal exactly when the contents are, whatever order the rows were
+ * written in, and needs no primary key), plus the row count and the state of the table's owned sequences.
+ * The server computes it: only the digest crosses the network, never a row.
+ *
+ * A row's bytes are its columns in name order (the two sides may order them differently), generated
+ * columns left out (the target computes them), each as its type's binary send form — exact and fast
+ * (vectors are 3× bigger and slow as text) — or, for types whose binary form carries type OIDs that differ
+ * between databases, its text form under pinned settings; each value by its own digest, NULL marked.
+ *
+ * @param digest    hex SHA-256 over the sorted row digests
+ * @param sequences the owned sequences' states, "column=last_value/is_called" in column order
+ */
+public record TableFingerprint(long rows, String digest, String sequences) {
+
+    /** Text output settings that make the text fallback the same on both sides (binary forms need none). */
+    static final List<String> PINNED = List.of("SET LOCAL DateStyle = 'ISO, YMD'", "SET LOCAL IntervalStyle = 'postgres'",
+            "SET LOCAL TimeZone = 'UTC'", "SET LOCAL extra_float_digits = 3", "SET LOCAL bytea_output = 'hex'");
+
+    /**
+     * Fingerprints of {@code tables} as the connection sees them; it must be inside a transaction (the
+     * settings are pinned with SET LOCAL, and every table is read in that one snapshot).
+     */
+    static Map<TableName, TableFingerprint> of(Connection c, List<TableName> tables) throws SQLException {
+        for (String s : PINNED) {
+            Sql.exec(c, s);
+        }
+        Catalog catalog = new Catalog(c);
+        Map<TableName, List<Column>> columns = catalog.columns(tables);
+        Map<TableName, List<String>> sequences = sequenceStates(catalog, tables);
+        Map<TableName, TableFingerprint> out = new LinkedHashMap<>();
+        for (TableName t : tables) {
+            try (PreparedStatement ps = c.prepareStatement(query(t, columns.get(t), sendFunctions(c, t)));
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                out.put(t, new TableFingerprint(rs.getLong(1), rs.getString(2), String.join(",", sequences.getOrDefault(t, List.of()))));
+            }
+        }
+        return out;
+    }
+
+    /** The one statement per table: row digests, sorted, hashed again. */
+    static String query(TableName t, List<Column> columns, Map<String, String> sendFunction) {
+        String row = columns.stream().filter(col -> !col.generated()).sorted(Comparator.comparing(Column::name))
+                .map(col -> {
+                    String value = col.binarySafe() ? sendFunction.get(col.name()) + "(" + Sql.ident(col.name()) + ")"
+                            : "convert_to(" + Sql.ident(col.name()) + "::text, 'UTF8')";
+                    // 33 bytes for a value (a marker and its digest), 1 for NULL: unambiguous, each value sent once
+                    return "coalesce('\\x01'::bytea || sha256(" + value + "), '\\x00'::bytea)";
+                })
+                .collect(Collectors.joining(" || "));
+        return "SELECT count(*), encode(sha256(coalesce(string_agg(d, ''::bytea ORDER BY d), ''::bytea)), 'hex') FROM "
+                + "(SELECT sha256(" + row + ") AS d FROM " + t.sql() + ") r";
+    }
+
+    private static Map<String, String> sendFunctions(Connection c, TableName t) throws SQLException {
+        Map<String, String> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, t.typsend::regproc::text FROM pg_attribute a "
+                + "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped")) {
+            ps.setString(1, t.sql());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<TableName, List<String>> sequenceStates(Catalog catalog, List<TableName> tables) throws SQLException {
+        Map<TableName, List<String>> out = new HashMap<>();
+        List<OwnedSequence> owned = new ArrayList<>(catalog.ownedSequences(tables));
+        owned.sort(Comparator.comparing(OwnedSequence::column));
+        for (OwnedSequence s : owned) {
+            var state = catalog.sequenceState(s.sequence());
+            out.computeIfAbsent(s.table(), k -> new ArrayList<>()).add(s.column() + "=" + state.lastValue() + "/" + state.isCalled());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,163 @@
+package dev.archon.sync.engine;
+
+import static dev.archon.sync.engine.EngineHarness.LOCAL_DB;
+import static dev.archon.sync.engine.EngineHarness.REMOTE_DB;
+import static dev.archon.sync.engine.EngineHarness.TABLE_NAMES;
+import static dev.archon.sync.engine.EngineHarness.exec;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.archon.sync.testing.DbChecksum;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Knowing what changed: only tables whose fingerprints differ are reloaded (with the FK children a TRUNCATE
+ * needs), and the data-loss guard remembers the last sync, telling a deletion on the source from rows the
+ * target gained on its own, and from a wipe. Always checksum-identical to the source afterwards.
+ */
+class IncrementalSyncTest {
+    private final EngineHarness h = new EngineHarness();
+
+    /** Both sides from tpl_small, then a first remote → local sync: the target now holds what it recorded. */
+    private void afterAFirstSync() {
+        h.reset("tpl_small", "tpl_small");
+        assertEquals(SyncStatus.COMPLETED, sync(false).status());
+    }
+
+    /** After a first sync, the statements run on one side, then the next (unforced) sync, which completes. */
+    private SyncJob changedThenSynced(boolean onRemote, String... sql) {
+        afterAFirstSync();
+        exec(onRemote ? h.remote() : h.local(), onRemote ? REMOTE_DB : LOCAL_DB, sql);
+        SyncJob job = sync(false);
+        assertEquals(SyncStatus.COMPLETED, job.status(), () -> job.snapshot().toString());
+        return job;
+    }
+
+    private SyncJob sync(boolean force) {
+        SyncJob job = EngineHarness.run(h.engine(), force ? EngineHarness.forced(Direction.REMOTE_TO_LOCAL)
+                : EngineHarness.request(Direction.REMOTE_TO_LOCAL));
+        return job;
+    }
+
+    private static Set<String> reloaded(SyncJob job) {
+        return job.plan().reloaded().stream().map(t -> t.table().name()).collect(Collectors.toSet());
+    }
+
+    private void assertIdentical() {
+        DbChecksum remote = h.remoteSum();
+        DbChecksum local = h.localSum();
+        assertEquals(remote.only(TABLE_NAMES), local.only(TABLE_NAMES));
+        assertEquals(remote.sequences(), local.sequences());
+    }
+
+    private Map<String, Long> relfilenodes() throws SQLException {
+        Map<String, Long> out = new HashMap<>();
+        try (Connection c = h.local().connect(LOCAL_DB);
+                PreparedStatement ps = c.prepareStatement("SELECT relname, relfilenode FROM pg_class WHERE relkind = 'r' AND relname = ANY(?)")) {
+            ps.setArray(1, c.createArrayOf("text", TABLE_NAMES.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    private Set<String> rewritten(Map<String, Long> before) throws SQLException {
+        Map<String, Long> after = relfilenodes();
+        return before.keySet().stream().filter(t -> !before.get(t).equals(after.get(t))).collect(Collectors.toSet());
+    }
+
+    @Test
+    void nothingChangedNothingReloadedNothingWritten() throws SQLException {
+        afterAFirstSync();
+        DbChecksum before = h.localSum();
+        Map<String, Long> nodes = relfilenodes();
+        SyncJob again = sync(false);
+        assertEquals(SyncStatus.COMPLETED, again.status(), () -> again.snapshot().toString());
+        assertEquals(Set.of(), reloaded(again));
+        assertTrue(again.snapshot().message().startsWith("Nothing to sync"), again.snapshot().message());
+        assertEquals(Set.of(), rewritten(nodes), "no table was truncated or loaded");
+        assertEquals(before, h.localSum());
+    }
+
+    @Test
+    void aChangedLeafTableIsTheOnlyOneReloaded() throws SQLException {
+        afterAFirstSync();
+        Map<String, Long> nodes = relfilenodes();
+        exec(h.remote(), REMOTE_DB, "UPDATE archon_prompts SET prompt = prompt || ' (edited)' WHERE prompt_name = (SELECT min(prompt_name) FROM archon_prompts)");
+        SyncJob job = sync(false);
+        assertEquals(SyncStatus.COMPLETED, job.status(), () -> job.snapshot().toString());
+        assertEquals(Set.of("archon_prompts"), reloaded(job));
+        assertEquals(Set.of("archon_prompts"), rewritten(nodes), "only its relfilenode is new");
+        assertIdentical();
+    }
+
+    @Test
+    void aChangeInSourcesReloadsItsForeignKeyChildrenWithIt() {
+        SyncJob job = changedThenSynced(true,
+                "UPDATE archon_sources SET summary = summary || ' (edited)' WHERE source_id = (SELECT min(source_id) FROM archon_sources)");
+        // every table with a foreign key to archon_sources (and theirs) goes into the one TRUNCATE
+        assertEquals(Set.of("archon_sources", "archon_page_metadata", "archon_crawled_pages", "archon_code_examples",
+                "archon_crawl_state"), reloaded(job));
+        assertTrue(job.plan().tables().stream().filter(t -> t.table().name().equals("archon_code_examples"))
+                .allMatch(t -> t.why().startsWith("truncated with its parent")), job.plan()::toString);
+        assertIdentical();
+    }
+
+    @Test
+    void aSequenceAdvancedOnTheSourceAloneIsCarried() {
+        SyncJob job = changedThenSynced(true, "SELECT nextval('archon_code_examples_id_seq')");
+        assertTrue(reloaded(job).contains("archon_code_examples"), reloaded(job)::toString);
+        assertIdentical();
+    }
+
+    @Test
+    void aRowChangedOnTheTargetIsRepaired() {
+        SyncJob job = changedThenSynced(false, "SET session_replication_role = replica",
+                "UPDATE archon_settings SET value = 'changed on the target' WHERE key = (SELECT min(key) FROM archon_settings)");
+        assertEquals(Set.of("archon_settings"), reloaded(job));
+        assertIdentical();
+    }
+
+    @Test
+    void theGuardTellsADeletionFromRowsTheTargetGainedAndFromAWipe() {
+        afterAFirstSync();
+        // the source deleted some rows: the target holds what the last sync left, so nothing of its own is lost
+        exec(h.remote(), REMOTE_DB, "DELETE FROM archon_crawled_pages WHERE id IN (SELECT id FROM archon_crawled_pages ORDER BY id LIMIT 10)");
+        SyncJob deletion = sync(false);
+        assertEquals(SyncStatus.COMPLETED, deletion.status(), () -> deletion.snapshot().toString());
+        assertIdentical();
+
+        // the target gained a row since: refused, naming the table and the case
+        exec(h.local(), LOCAL_DB, "INSERT INTO archon_prompts (prompt_name, prompt) VALUES ('local-only', 'x')");
+        ProgressEvent gained = sync(false).snapshot();
+        assertEquals(SyncStatus.REFUSED, gained.status(), gained::toString);
+        assertEquals("data_loss", gained.refusals().get(0).code());
+        assertTrue(gained.error().contains("archon_prompts") && gained.error().contains("changed since the last sync"), gained.error());
+
+        // after a forced sync the target is as the last sync left it; the source is wiped: refused all the same
+        assertEquals(SyncStatus.COMPLETED, sync(true).status());
+        exec(h.remote(), REMOTE_DB, "DELETE FROM archon_settings");
+        ProgressEvent wiped = sync(false).snapshot();
+        assertEquals(SyncStatus.REFUSED, wiped.status(), wiped::toString);
+        assertTrue(wiped.error().contains("archon_settings") && wiped.error().contains("wiped"), wiped.error());
+    }
+
+    @Test
+    void aFirstSyncIsJudgedByRowCounts() {
+        h.reset("tpl_big", "tpl_small");
+        ProgressEvent first = sync(false).snapshot();
+        assertEquals(SyncStatus.REFUSED, first.status(), first::toString);
+        assertTrue(first.error().contains("no earlier sync into this target is recorded") || first.error().contains("wiped"), first.error());
+    }
+}
