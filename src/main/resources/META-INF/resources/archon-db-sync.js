@@ -83,7 +83,7 @@ tbody th { font-weight: 500; }
 .small { font-size: .82rem; }
 .confirm { background: var(--warn-bg); border: 1px solid var(--warn); border-radius: 8px; padding: 8px 10px; font-weight: 600; }
 td.n, th.n { text-align: right; white-space: nowrap; }
-tr.loss td { background: var(--warn-bg); }
+tr.loss > * { background: var(--warn-bg); }
 .drift { color: var(--bad); }
 .box { border-radius: 8px; padding: 10px 12px; margin: 10px 0; }
 .box p { margin: 4px 0; }
@@ -188,11 +188,13 @@ const TEMPLATE = `
         <p id="idle" class="muted">Nothing is running. Choose a direction and press <strong>Sync now</strong>.</p>
         <div id="run" hidden>
           <p id="run-title" class="muted small"></p>
+          <div id="meters">
           <ol id="phases" class="stepper" aria-label="Phases"></ol>
           <div id="bar" class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="0" aria-label="Overall progress"><div></div></div>
           <p class="barline"><strong id="percent">0%</strong><span id="eta" class="muted"></span><span id="conn" class="muted"></span></p>
           <dl class="facts" id="facts"></dl>
           <p id="message" class="msg"></p>
+          </div>
           <div class="row"><button id="cancel" class="danger">Cancel</button></div>
           <div id="outcome"></div>
           <div id="report"></div>
@@ -471,12 +473,12 @@ export class ArchonDbSync extends HTMLElement {
     });
   }
 
-  refreshAll() {
-    this.loadComparison();
+  async refreshAll() {
     this.loadHistory();
     this.loadBackups();
     this.loadSchedule();
-    this.attachToRunning();
+    await this.attachToRunning();
+    this.loadComparison();
   }
 
   async idlePoll() {
@@ -500,6 +502,11 @@ export class ArchonDbSync extends HTMLElement {
 
   async loadComparison() {
     const status = this.$('cmp-status');
+    if (this.running()) {
+      // the sync holds its target's tables locked until it commits: counting now would only wait
+      status.textContent = 'The counts are refreshed when the running sync has finished.';
+      return;
+    }
     status.textContent = 'Counting the rows on both sides…';
     try {
       this.comparison = await this.call('/compare');
@@ -598,8 +605,8 @@ export class ArchonDbSync extends HTMLElement {
     start.textContent = dry ? 'Show the plan' : 'Sync now';
     this.$('backup').disabled = dry;
     let why = '';
-    if (!dir) why = 'Choose a direction first.';
-    else if (this.running()) why = 'A sync is running.';
+    if (this.running()) why = 'A sync is running: wait for it, or cancel it.';
+    else if (!dir) why = 'Choose a direction first.';
     else if (!dry && !this.$('force-wrap').hidden && !this.$('force').checked) why = 'Confirm the data-loss warning first.';
     start.disabled = Boolean(why);
     hint.textContent = why;
@@ -652,6 +659,7 @@ export class ArchonDbSync extends HTMLElement {
     const button = this.$('cancel');
     button.disabled = true;
     button.textContent = 'Cancelling…';
+    this.cancelAsked = this.job.sync_id;
     try {
       const state = await this.call(`/sync/${encodeURIComponent(this.job.sync_id)}/cancel`, { method: 'POST' });
       if (state) this.show(state);
@@ -701,12 +709,21 @@ export class ArchonDbSync extends HTMLElement {
       if (state && !FINAL.has(state.status)) {
         this.show(state);
         this.follow(state.sync_id);
+        this.preselect(state.direction);
       } else {
         this.$('strip-running').textContent = 'Nothing';
       }
     } catch (e) {
       this.$('strip-running').textContent = e instanceof ApiError && e.status === 401 ? '–' : explain(e);
     }
+  }
+
+  /** A page opened mid-sync shows that sync's direction (unless the user already chose one). */
+  preselect(direction) {
+    if (this.direction() || !DIRECTIONS[direction]) return;
+    const radio = this.shadowRoot.querySelector(`input[name=direction][value="${direction}"]`);
+    radio.checked = true;
+    this.renderDirection();
   }
 
   follow(id) {
@@ -763,6 +780,9 @@ export class ArchonDbSync extends HTMLElement {
   finished() {
     this.renderStartButton();
     this.loadHistory();
+    // the history row is written in the background at the end: read it again once it has landed
+    clearTimeout(this.historyTimer);
+    this.historyTimer = setTimeout(() => this.loadHistory(), 2000);
     this.loadBackups();
     this.loadComparison();
     this.loadSchedule();
@@ -783,6 +803,7 @@ export class ArchonDbSync extends HTMLElement {
       : restore ? `Restoring the ${SIDE[target]?.toLowerCase() ?? ''} database` : `Syncing ${directionWords(s.direction)}`;
     this.$('run-title').textContent = `${restore ? `Restore of backup ${s.backup_id}` : directionWords(s.direction)} · ${s.trigger ?? ''} · started ${when(s.started_at)} · id ${s.sync_id}`;
 
+    this.$('meters').hidden = dry; // a plan has no progress to show
     this.renderPhases(s, dry);
     const bar = this.$('bar');
     const p = Math.max(0, Math.min(100, s.percent_complete || 0));
@@ -795,6 +816,7 @@ export class ArchonDbSync extends HTMLElement {
       : s.eta_seconds == null ? 'estimating time left…' : `about ${seconds(s.eta_seconds)} left · ${seconds(s.elapsed_seconds)} so far`;
     this.renderFacts(s);
     this.$('message').textContent = s.message || '';
+    this.$('message').hidden = final; // the outcome below says it in full
     const cancel = this.$('cancel');
     cancel.hidden = final;
     if (fresh || final) { cancel.disabled = false; cancel.textContent = 'Cancel'; }
@@ -853,14 +875,16 @@ export class ArchonDbSync extends HTMLElement {
     const target = SIDE[DIRECTIONS[s.direction]?.target]?.toLowerCase() ?? 'target';
     let html;
     if (dry) {
-      html = `<div class="box plain" role="status"><p><strong>Dry run: nothing was changed.</strong> ${esc(s.message)}</p></div>`;
+      html = `<div class="box plain" role="status"><p><strong>Dry run: nothing was changed.</strong> Validated and planned:
+        ${num(s.total_rows)} rows in ${num(s.total_tables)} tables would replace those of the ${esc(target)} database.</p></div>`;
     } else if (s.status === 'completed') {
       const tables = s.report?.tables || [];
       const matched = tables.filter((t) => t.rows_loaded === t.source_rows).length;
       html = `<div class="box good" role="status"><p><strong>${restore ? 'Restore' : 'Sync'} completed.</strong> ${esc(s.message)}</p>
         <p>Verified before it committed: ${tables.length ? `${matched} of ${tables.length} tables have exactly the source's row count, ` : ''}no foreign key points nowhere,
         every index is valid${s.report?.indexes ? ` (${s.report.indexes.length} rebuilt)` : ''}, every sequence is at the source's value.</p>
-        ${(s.report?.warnings || []).map((w) => `<p class="muted">Note: ${esc(w)}</p>`).join('')}</div>`;
+        ${(s.report?.warnings || []).map((w) => `<p class="muted">Note: ${esc(w)}</p>`).join('')}
+        ${this.cancelAsked === s.sync_id ? '<p>Your cancel came too late: the sync had already begun to commit, so it completed.</p>' : ''}</div>`;
     } else if (s.status === 'cancelled') {
       html = `<div class="box warn" role="status"><p><strong>Cancelled.</strong> The ${esc(target)} database was left exactly as it was before.</p></div>`;
     } else if (s.status === 'refused') {
@@ -930,7 +954,8 @@ export class ArchonDbSync extends HTMLElement {
     this.$('strip-last').innerHTML = last
       ? `${statusBadge(last.status)} ${esc(last.operation === 'restore' ? 'restore' : directionWords(last.direction))} · ${esc(ago(last.finished_at || last.started_at))}`
       : 'never';
-    const elsewhere = this.history.find((h) => h.status === 'running');
+    // a row still 'running' for the sync this page saw end is the history catching up, not another sync
+    const elsewhere = this.history.find((h) => h.status === 'running' && h.sync_id !== this.job?.sync_id);
     if (elsewhere && !this.running()) {
       this.$('strip-running').textContent = `${directionWords(elsewhere.direction)} (started ${ago(elsewhere.started_at)} by ${elsewhere.trigger}, in another instance)`;
     }

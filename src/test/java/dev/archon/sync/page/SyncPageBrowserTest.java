@@ -32,6 +32,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -64,7 +67,18 @@ class SyncPageBrowserTest {
     static final String KEY = "test-key";
     static final Path SHOTS = Path.of("target/page-screenshots");
     static final List<String> SYNCED = List.of(ArchonTables.DEFAULT_CSV.split(","));
-    static final Duration PATIENCE = Duration.ofMinutes(4);
+    /** How long a sync may take on a busy machine; what the page shows in answer to a click comes far sooner. */
+    static final Duration PATIENCE = Duration.ofMinutes(5);
+    static final Duration REACTION = Duration.ofSeconds(90);
+
+    /** Says at once which step failed and why (surefire's report comes only after the whole class). */
+    @RegisterExtension
+    final TestWatcher reporter = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            System.err.println("PAGE TEST FAILED: " + context.getDisplayName() + ": " + cause);
+        }
+    };
 
     final TestClusters clusters = TestClusters.get();
 
@@ -180,7 +194,7 @@ class SyncPageBrowserTest {
         try (Connection hold = holdTargetTable()) {
             el("start").click();
             // the sync waits for our lock inside its load: a moment that lasts, whatever the machine's speed
-            await("the importing phase", d -> "importing".equals(currentPhase()));
+            await("the importing phase", PATIENCE, d -> "importing".equals(currentPhase()));
             seen.add(percent());
             assertTrue(seen.get(0) > 0 && seen.get(0) < 100, "part-way: " + seen);
             assertTrue(text("run-title").contains("Cloud → Local"), text("run-title"));
@@ -236,7 +250,8 @@ class SyncPageBrowserTest {
         assertTrue(text("strip-last").contains("completed"), text("strip-last"));
         assertEquals("Nothing", text("strip-running"));
         backupOfThatState = backupRows("Local").get(0).findElement(By.cssSelector("button")).getAttribute("data-backup");
-        assertTrue(backupOfThatState.endsWith(id), backupOfThatState + " is the backup of sync " + id);
+        assertTrue(backupOfThatState.endsWith("_" + id.substring(0, id.indexOf('-'))),
+                backupOfThatState + " is the backup of sync " + id);
         assertEquals(DbChecksum.of(clusters.remote(), "app_remote").only(SYNCED),
                 DbChecksum.of(clusters.local(), "app_local").only(SYNCED), "local now holds the cloud's rows");
         shotFull("08-done");
@@ -248,13 +263,14 @@ class SyncPageBrowserTest {
     void cancelStopsTheSyncAndLeavesTheTargetAsItWas() throws Exception {
         DbChecksum before = DbChecksum.of(clusters.local(), "app_local");
         assertNotEquals(localBeforeSync, before);
+        direction("remote-to-local");
         el("backup").sendKeys(Keys.SPACE); // no backup this time: the list keeps only the one to restore
         assertFalse(el("backup").isSelected());
         try (Connection hold = holdTargetTable()) {
             el("start").click();
-            await("the importing phase", d -> "importing".equals(currentPhase()));
+            await("the importing phase", PATIENCE, d -> "importing".equals(currentPhase()));
             el("cancel").click();
-            await("the truth after the cancel", d -> text("outcome").contains("Cancelled"));
+            await("the truth after the cancel", PATIENCE, d -> text("outcome").contains("Cancelled"));
             hold.rollback();
         }
         assertTrue(text("outcome").contains("left exactly as it was"), text("outcome"));
@@ -287,7 +303,7 @@ class SyncPageBrowserTest {
         backupRows("Local").get(0).findElement(By.cssSelector("button")).click();
         await("the confirmation", d -> el("confirm").isDisplayed());
         el("confirm-yes").click();
-        await("the restore's end", d -> text("outcome").contains("Restore completed"));
+        await("the restore's end", PATIENCE, d -> text("outcome").contains("Restore completed"));
         assertTrue(text("prog-h").contains("Last restore"), text("prog-h"));
         assertEquals("100", el("bar").getAttribute("aria-valuenow"));
         await("the restore in the history", d -> historyRows().get(0).getText().contains("Restore local"));
@@ -382,8 +398,12 @@ class SyncPageBrowserTest {
 
     /** Waits for what the user should see; on a timeout, a screenshot and the browser's console say why. */
     void await(String what, Function<WebDriver, Boolean> condition) {
+        await(what, REACTION, condition);
+    }
+
+    void await(String what, Duration patience, Function<WebDriver, Boolean> condition) {
         try {
-            new WebDriverWait(browser, PATIENCE).withMessage(() -> "waiting for " + what)
+            new WebDriverWait(browser, patience).withMessage(() -> "waiting for " + what)
                     .ignoring(StaleElementReferenceException.class).ignoring(NoSuchElementException.class)
                     .pollingEvery(Duration.ofMillis(50)).until(condition);
         } catch (TimeoutException e) {
@@ -425,11 +445,11 @@ class SyncPageBrowserTest {
     }
 
     /**
-     * The README's images come from this test: with -Dpage.docs=true it copies them into docs/ (off by
-     * default, so a test run never changes the working tree).
+     * The README's images come from this test: with PAGE_SCREENSHOTS_TO_DOCS=1 it copies them into docs/
+     * (off by default, so a test run never changes the working tree).
      */
     static void copyToDocs(String shot, String docName) {
-        if (!Boolean.getBoolean("page.docs")) {
+        if (!"1".equals(System.getenv("PAGE_SCREENSHOTS_TO_DOCS"))) {
             return;
         }
         Path docs = Path.of("docs");
