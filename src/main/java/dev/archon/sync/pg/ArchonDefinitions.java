@@ -40,12 +40,12 @@ public final class ArchonDefinitions {
                 SELECT 'function', n.nspname || '.' || p.proname || '(' || regexp_replace(pg_get_function_identity_arguments(p.oid), ?, '', 'g') || ')',
                        regexp_replace(pg_get_functiondef(p.oid), ?, '', 'g'), pg_get_functiondef(p.oid)
                 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = ANY(?::oid[])
-                """, List.of(strip, strip, fns), out);
+                """, new Object[] {strip, strip, fns}, out);
         query(c, """
                 SELECT 'view', n.nspname || '.' || c.relname, regexp_replace(pg_get_viewdef(c.oid), ?, '', 'g'),
                        'CREATE OR REPLACE VIEW ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' AS ' || pg_get_viewdef(c.oid)
                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY(?::oid[]) AND c.relkind = 'v'
-                """, List.of(strip, rel), out);
+                """, new Object[] {strip, rel}, out);
         query(c, """
                 SELECT 'policy', p.policyname || ' ON ' || p.schemaname || '.' || p.tablename,
                        concat_ws(' ', p.permissive, p.cmd, p.roles::text, regexp_replace(coalesce(p.qual, ''), ?, '', 'g'),
@@ -58,21 +58,21 @@ public final class ArchonDefinitions {
                 FROM pg_policies p JOIN pg_class c ON c.relname = p.tablename
                 JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = p.schemaname
                 WHERE c.oid = ANY(?::oid[])
-                """, List.of(strip, strip, rel), out);
+                """, new Object[] {strip, strip, rel}, out);
         query(c, """
                 SELECT 'trigger', t.tgname || ' ON ' || n.nspname || '.' || c.relname, pg_get_triggerdef(t.oid),
                        'DROP TRIGGER IF EXISTS ' || quote_ident(t.tgname) || ' ON ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname)
                        || '; ' || pg_get_triggerdef(t.oid)
                 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE t.tgrelid = ANY(?::oid[]) AND NOT t.tgisinternal
-                """, List.<Object>of(rel), out);
+                """, new Object[] {rel}, out);
         return out;
     }
 
-    private static void query(Connection c, String sql, List<Object> params, Map<String, Definition> out) throws SQLException {
+    private static void query(Connection c, String sql, Object[] params, Map<String, Definition> out) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.size(); i++) {
-                Object p = params.get(i);
+            for (int i = 0; i < params.length; i++) {
+                Object p = params[i];
                 if (p instanceof Long[] oids) {
                     ps.setArray(i + 1, c.createArrayOf("bigint", oids));
                 } else {

@@ -17,7 +17,7 @@ public final class DumpToc {
     /** pg_dump's entry kinds that are more than one word, longest first. */
     private static final List<String> MULTI_WORD = List.of("MATERIALIZED VIEW DATA", "SEQUENCE OWNED BY", "TEXT SEARCH CONFIGURATION",
             "TEXT SEARCH DICTIONARY", "FOREIGN DATA WRAPPER", "PROCEDURAL LANGUAGE", "MATERIALIZED VIEW", "PUBLICATION TABLE",
-            "OPERATOR FAMILY", "OPERATOR CLASS", "FK CONSTRAINT", "ROW SECURITY", "SEQUENCE SET", "FOREIGN TABLE", "EVENT TRIGGER",
+            "OPERATOR FAMILY", "OPERATOR CLASS", "CHECK CONSTRAINT", "FK CONSTRAINT", "ROW SECURITY", "SEQUENCE SET", "FOREIGN TABLE", "EVENT TRIGGER",
             "LARGE OBJECT", "USER MAPPING", "INDEX ATTACH", "TABLE ATTACH", "DEFAULT ACL", "TABLE DATA", "SHELL TYPE");
     /** Kinds whose comment or privilege entry names them by another word (a view's ACL says TABLE). */
     private static final List<String> RELATION_WORDS = List.of("TABLE", "VIEW", "MATERIALIZED VIEW", "SEQUENCE", "FOREIGN TABLE");
@@ -68,7 +68,12 @@ public final class DumpToc {
      * @param skip objects not to create (the target has them already), with their comments and privileges
      */
     public List<Entry> archonEntries(ArchonSchema schema, Set<CatalogId> skip) {
-        Set<CatalogId> wanted = new HashSet<>(schema.members());
+        return select(schema.members(), skip);
+    }
+
+    /** The entries of these objects (minus {@code skip}) with their comments, privileges and sequence ownership. */
+    List<Entry> select(Set<CatalogId> members, Set<CatalogId> skip) {
+        Set<CatalogId> wanted = new HashSet<>(members);
         wanted.removeAll(skip);
         List<Entry> chosen = new ArrayList<>();
         Set<String> owned = new HashSet<>(); // "namespace|KIND tag" of what the comments and privileges refer to
@@ -140,10 +145,10 @@ public final class DumpToc {
         switch (e.desc()) {
             case "TABLE", "VIEW", "MATERIALIZED VIEW", "SEQUENCE", "FOREIGN TABLE" ->
                     RELATION_WORDS.forEach(w -> out.add(ns + w + " " + e.tag()));
-            case "CONSTRAINT", "FK CONSTRAINT", "TRIGGER", "POLICY" -> {
+            case "CONSTRAINT", "FK CONSTRAINT", "CHECK CONSTRAINT", "TRIGGER", "POLICY" -> {
                 int sp = e.tag().indexOf(' ');
                 if (sp > 0) {
-                    String word = e.desc().equals("FK CONSTRAINT") ? "CONSTRAINT" : e.desc();
+                    String word = e.desc().endsWith("CONSTRAINT") ? "CONSTRAINT" : e.desc();
                     out.add(ns + word + " " + e.tag().substring(sp + 1) + " ON " + e.tag().substring(0, sp));
                 }
             }
