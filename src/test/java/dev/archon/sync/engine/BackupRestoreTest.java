@@ -76,6 +76,7 @@ class BackupRestoreTest {
             SyncJob j = EngineHarness.run(engine, withBackup(Direction.LOCAL_TO_REMOTE));
             assertEquals(SyncStatus.COMPLETED, j.status(), () -> j.snapshot().toString());
         }
+        EngineHarness.exec(h.remote(), EngineHarness.REMOTE_DB, "UPDATE archon_prompts SET prompt = prompt || ' (cloud)'");
         SyncJob other = EngineHarness.run(engine, withBackup(Direction.REMOTE_TO_LOCAL));
         assertEquals(SyncStatus.COMPLETED, other.status());
         List<BackupManifest> list = new BackupStore(backups, 3).list();
