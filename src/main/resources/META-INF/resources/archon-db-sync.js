@@ -879,9 +879,11 @@ export class ArchonDbSync extends HTMLElement {
         ${num(s.total_rows)} rows in ${num(s.total_tables)} tables would replace those of the ${esc(target)} database.</p></div>`;
     } else if (s.status === 'completed') {
       const tables = s.report?.tables || [];
-      const matched = tables.filter((t) => t.rows_loaded === t.source_rows).length;
+      // a table left alone as unchanged was fingerprint-checked under the lock: it holds the source's rows
+      const unchanged = tables.filter((t) => t.format === 'unchanged').length;
+      const matched = tables.filter((t) => t.format === 'unchanged' || t.rows_loaded === t.source_rows).length;
       html = `<div class="box good" role="status"><p><strong>${restore ? 'Restore' : 'Sync'} completed.</strong> ${esc(s.message)}</p>
-        <p>Verified before it committed: ${tables.length ? `${matched} of ${tables.length} tables have exactly the source's row count, ` : ''}no foreign key points nowhere,
+        <p>Verified before it committed: ${tables.length ? `${matched} of ${tables.length} tables have exactly the source's row count${unchanged ? ` (${unchanged} unchanged since the last sync, left alone)` : ''}, ` : ''}no foreign key points nowhere,
         every index is valid${s.report?.indexes ? ` (${s.report.indexes.length} rebuilt)` : ''}, every sequence is at the source's value.</p>
         ${(s.report?.warnings || []).map((w) => `<p class="muted">Note: ${esc(w)}</p>`).join('')}
         ${this.cancelAsked === s.sync_id ? '<p>Your cancel came too late: the sync had already begun to commit, so it completed.</p>' : ''}</div>`;

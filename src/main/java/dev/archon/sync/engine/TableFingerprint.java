@@ -66,7 +66,8 @@ public record TableFingerprint(long rows, String digest, String sequences) {
                     String value = col.binarySafe() ? sendFunction.get(col.name()) + "(" + Sql.ident(col.name()) + ")"
                             : "convert_to(" + Sql.ident(col.name()) + "::text, 'UTF8')";
                     // 33 bytes for a value (a marker and its digest), 1 for NULL: unambiguous, each value sent once
-                    return "coalesce('\\x01'::bytea || sha256(" + value + "), '\\x00'::bytea)";
+                    // decode(), not a '\x..' literal: no backslash for standard_conforming_strings = off to reinterpret
+                    return "coalesce(decode('01', 'hex') || sha256(" + value + "), decode('00', 'hex'))";
                 })
                 .collect(Collectors.joining(" || "));
         return "SELECT count(*), encode(sha256(coalesce(string_agg(d, ''::bytea ORDER BY d), ''::bytea)), 'hex') FROM "

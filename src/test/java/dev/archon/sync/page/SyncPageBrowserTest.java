@@ -263,6 +263,11 @@ class SyncPageBrowserTest {
     void cancelStopsTheSyncAndLeavesTheTargetAsItWas() throws Exception {
         DbChecksum before = DbChecksum.of(clusters.local(), "app_local");
         assertNotEquals(localBeforeSync, before);
+        // the cloud changed a setting since the last sync: that table is reloaded (an unchanged one is left alone)
+        try (Connection cloud = clusters.remote().connect("app_remote")) {
+            cloud.createStatement().execute("UPDATE archon_settings SET description = coalesce(description, '') || ' (edited in the cloud)'"
+                    + " WHERE key = (SELECT min(key) FROM archon_settings)");
+        }
         direction("remote-to-local");
         el("backup").sendKeys(Keys.SPACE); // no backup this time: the list keeps only the one to restore
         assertFalse(el("backup").isSelected());
