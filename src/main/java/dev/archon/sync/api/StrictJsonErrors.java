@@ -68,8 +68,9 @@ public class StrictJsonErrors {
             return Problem.response(400, "Malformed JSON", "the body ends in the middle of the JSON (line "
                     + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
         }
-        return Problem.response(400, "Malformed JSON", "the body is not valid JSON at line "
-                + (e.getLocation() == null ? "?" : e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()));
+        String at = e.getLocation() == null ? "" : " (at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        return Problem.response(400, "Malformed JSON", "the body is not one valid JSON object" + at
+                + ": check the quoting (double quotes only) and that nothing follows the closing }");
     }
 
     private static String field(List<JsonMappingException.Reference> path) {

@@ -104,7 +104,11 @@ public final class PgUri {
 
     /** A JDBC connection to this database (no pool: each sync holds its own sessions). */
     public java.sql.Connection connect(String applicationName) throws java.sql.SQLException {
-        return java.sql.DriverManager.getConnection(jdbcUrl(), jdbcProperties(applicationName));
+        try {
+            return java.sql.DriverManager.getConnection(jdbcUrl(), jdbcProperties(applicationName));
+        } catch (java.sql.SQLException e) {
+            throw ConnectFailure.explain(e, this);
+        }
     }
 
     /** libpq parameters and the PG* variables that carry them to a tool child. */

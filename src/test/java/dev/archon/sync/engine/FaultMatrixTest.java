@@ -110,7 +110,7 @@ class FaultMatrixTest {
                 new String[] {"nothing listens", "postgresql://postgres:" + pw + "@127.0.0.1:" + closed + "/" + REMOTE_DB
                         + "?connect_timeout=5", "target_unreachable", "refused"},
                 new String[] {"unresolvable name", "postgresql://postgres:" + pw + "@no-such-host.invalid:5432/" + REMOTE_DB
-                        + "?connect_timeout=5", "target_unreachable", "no-such-host.invalid"},
+                        + "?connect_timeout=5", "target_unreachable", "does not resolve"},
                 new String[] {"transaction pooler", "postgresql://postgres:" + pw + "@127.0.0.1:6543/" + REMOTE_DB,
                         "transaction_pooler", "6543"},
                 new String[] {"TLS required, not offered", "postgresql://postgres:" + pw + "@127.0.0.1:" + remote.port() + "/"
@@ -171,6 +171,102 @@ class FaultMatrixTest {
         assertEquals(1, completed, jobs.stream().map(j -> j.snapshot().toString()).toList().toString());
         assertEquals(1, conflicts.size(), "the other one was told another sync holds the databases");
         assertEquals(h.localSum().only(TABLE_NAMES), h.remoteSum().only(TABLE_NAMES));
+    }
+
+    /**
+     * Supabase Cloud takes TLS only: a remote with TLS on and a test CA, sslmode=verify-full. Every
+     * connection of a sync with backup — the engine's JDBC sessions (pg_stat_ssl, read during the load)
+     * and pg_dump (the server's connection log) — is encrypted; a CA that did not sign the server's
+     * certificate is refused without the password.
+     */
+    @Test
+    void verifyFullTlsEncryptsEveryConnectionAndAForeignCaIsRefused() throws Exception {
+        h.reset("tpl_small", "tpl_small");
+        PgCluster remote = h.remote();
+        Path tls = Files.createDirectories(remote.directory().resolve("tls"));
+        openssl(tls, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
+                "-subj", "/CN=archon-test-ca");
+        openssl(tls, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key", "-out", "other-ca.crt", "-days", "2",
+                "-subj", "/CN=someone-else");
+        openssl(tls, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
+        Files.writeString(tls.resolve("san.ext"), "subjectAltName=IP:127.0.0.1\n");
+        openssl(tls, "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out",
+                "server.crt", "-days", "2", "-extfile", "san.ext");
+        shell(List.of("chmod", "600", tls.resolve("server.key").toString()));
+        if (((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0) {
+            shell(List.of("chown", "-R", "postgres:postgres", tls.toString())); // the clusters run as postgres then
+        }
+        remote.exec("postgres", "ALTER SYSTEM SET ssl_cert_file = '" + tls.resolve("server.crt") + "'");
+        remote.exec("postgres", "ALTER SYSTEM SET ssl_key_file = '" + tls.resolve("server.key") + "'");
+        remote.exec("postgres", "ALTER SYSTEM SET ssl = on");
+        remote.exec("postgres", "ALTER SYSTEM SET log_connections = on");
+        remote.exec("postgres", "SELECT pg_reload_conf()");
+        try {
+            Path log = remote.directory().resolve("server.log");
+            long logStart = Files.size(log);
+            String url = remote.url(REMOTE_DB) + "?sslmode=verify-full&sslrootcert=" + tls.resolve("ca.crt");
+            Path backups = Files.createTempDirectory(Path.of(System.getProperty("user.dir"), "target"), "tls-backups-");
+            SyncEngine engine = new SyncEngine(h.settings(h.local().url(LOCAL_DB), url, PgClientTools.discover("auto"), backups,
+                    SyncSettings.FreeSpace.FILESYSTEM), Executors.newSingleThreadExecutor());
+            SyncJob job = new SyncJob(new SyncRequest(Direction.LOCAL_TO_REMOTE, true, true, false, Trigger.MANUAL));
+            List<String> sessions = java.util.Collections.synchronizedList(new ArrayList<>());
+            job.subscribe(ev -> {
+                if (ev.phase() == Phase.INDEXING && sessions.isEmpty()) {
+                    try (var c = remote.connect("postgres"); var st = c.createStatement(); var rs = st.executeQuery(
+                            "SELECT a.application_name, s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) "
+                                    + "WHERE a.datname = '" + REMOTE_DB + "' AND a.application_name LIKE 'archon-db-sync%'")) {
+                        while (rs.next()) {
+                            sessions.add(rs.getString(1) + " ssl=" + rs.getBoolean(2));
+                        }
+                    } catch (java.sql.SQLException e) {
+                        sessions.add("error " + e.getMessage());
+                    }
+                }
+            });
+            engine.start(job);
+            EngineHarness.awaitEnd(job);
+            assertEquals(SyncStatus.COMPLETED, job.status(), () -> job.snapshot().toString());
+            assertFalse(sessions.isEmpty(), "the sync's sessions were seen");
+            assertTrue(sessions.stream().allMatch(x -> x.endsWith("ssl=true")), sessions.toString());
+            String connections = Files.readString(log).substring((int) logStart);
+            List<String> authorized = connections.lines().filter(l -> l.contains("connection authorized") && l.contains(REMOTE_DB)).toList();
+            assertTrue(authorized.stream().anyMatch(l -> l.contains("pg_dump")), "pg_dump connected: " + authorized);
+            assertTrue(authorized.stream().allMatch(l -> l.contains("SSL enabled")), "every connection encrypted: " + authorized);
+            System.out.println("[fault-matrix] verify-full: " + sessions + "; " + authorized.size() + " connections logged, all SSL");
+            assertEquals(h.localSum().only(TABLE_NAMES), h.remoteSum().only(TABLE_NAMES));
+
+            String foreign = remote.url(REMOTE_DB) + "?sslmode=verify-full&sslrootcert=" + tls.resolve("other-ca.crt");
+            DbChecksum before = h.remoteSum();
+            SyncJob refused = run(new SyncEngine(h.settings(h.local().url(LOCAL_DB), foreign, PgClientTools.discover("auto")),
+                    Executors.newSingleThreadExecutor()), forced(Direction.LOCAL_TO_REMOTE));
+            String said = refused.snapshot().error() + " " + refused.snapshot().refusals();
+            System.out.println("[fault-matrix] untrusted CA → " + refused.status().wire() + ": " + said);
+            assertEquals(SyncStatus.REFUSED, refused.status(), said);
+            assertFalse(said.contains(remote.password()), said);
+            assertTrue(said.contains("not signed by the CA"), said);
+            assertFalse(JAVA_NAMES.matcher(said).find(), "no Java exception names: " + said);
+            assertEquals(before, h.remoteSum());
+        } finally {
+            remote.exec("postgres", "ALTER SYSTEM RESET ssl");
+            remote.exec("postgres", "ALTER SYSTEM RESET ssl_cert_file");
+            remote.exec("postgres", "ALTER SYSTEM RESET ssl_key_file");
+            remote.exec("postgres", "ALTER SYSTEM RESET log_connections");
+            remote.exec("postgres", "SELECT pg_reload_conf()");
+        }
+    }
+
+    private static void openssl(Path dir, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("openssl"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), "openssl " + String.join(" ", args) + ": " + out);
+    }
+
+    private static void shell(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor(), String.join(" ", cmd));
     }
 
     private static void assertNoWorkFiles(SyncJob job) {
