@@ -54,7 +54,7 @@ final class SchemaDrift {
             Definition t = tgt.get(key);
             if (t == null) {
                 out.add(new Change(key, Kind.MISSING_ON_TARGET, d.create()));
-            } else if (!normal(t.definition()).equals(normal(d.definition()))) {
+            } else if (!normal(d.kind(), t.definition()).equals(normal(d.kind(), d.definition()))) {
                 out.add(new Change(key, Kind.DIFFERS, d.create()));
             }
         });
@@ -93,9 +93,14 @@ final class SchemaDrift {
         }
     }
 
-    /** Layout is not drift: servers of different versions print the same definition with different line breaks. */
-    private static String normal(String definition) {
-        return definition.replaceAll("\\s+", " ").trim();
+    /**
+     * Layout is not drift: servers of different versions print the same definition with different line
+     * breaks, and a 16+ server prints a view's columns without the relation's name where 15 qualifies them
+     * ({@code archon_mcp_sessions.status} vs {@code status}), so views are compared without qualifiers.
+     */
+    static String normal(String kind, String definition) {
+        String d = definition.replaceAll("\\s+", " ").trim();
+        return kind.equals("view") ? d.replaceAll("(?<![\\w$.])\"?[A-Za-z_][\\w$]*\"?\\.(?=[A-Za-z_\"])", "") : d;
     }
 
     private static List<String> extensionSchemas(Connection source, Connection target) throws SQLException {
