@@ -681,7 +681,8 @@ export class ArchonDbSync extends HTMLElement {
     this.$('confirm-body').innerHTML = `<p>The rows of Archon's ${Object.keys(b.tables || {}).length} tables in the
       <strong>${esc(db.toLowerCase())} database</strong> (${esc(b.endpoint)}) will be replaced by this backup, taken ${esc(when(b.created_at))}
       (${num(b.total_rows ?? Object.values(b.tables || {}).reduce((s, n) => s + n, 0))} rows).</p>
-      <p>Anything written there since then is lost. The restore is all or nothing and verified before it commits.</p>`;
+      <p>Anything written there since then is lost. A safety backup of the database as it is now is taken first;
+      the restore is all or nothing and verified before it commits.</p>`;
     this.$('confirm').showModal();
     this.$('confirm-no').focus();
   }
@@ -690,7 +691,8 @@ export class ArchonDbSync extends HTMLElement {
     const box = this.$('backup-error');
     box.innerHTML = '';
     try {
-      const state = await this.call(`/backups/${encodeURIComponent(id)}/restore`, { method: 'POST' });
+      // the user has just confirmed the replacement in the dialog: that is the service's "force"; the safety backup stays on
+      const state = await this.call(`/backups/${encodeURIComponent(id)}/restore`, { method: 'POST', body: { force: true, backup: true } });
       this.show(state);
       if (!FINAL.has(state.status)) this.follow(state.sync_id);
       else this.finished();

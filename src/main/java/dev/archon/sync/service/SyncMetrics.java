@@ -59,10 +59,14 @@ public class SyncMetrics {
         this.registry = registry;
         this.history = history;
         this.backups = new BackupStore(Path.of(config.backupDir()), config.backupKeep());
+        forget("archon.sync.running");
         Gauge.builder("archon.sync.running", running, AtomicInteger::get)
                 .description("Syncs and restores running in this instance").register(registry);
         for (String db : DATABASES) {
             backupTotals.put(db, new long[2]);
+            forget("archon.sync.backups", "database", db);
+            forget("archon.sync.backup.size", "database", db);
+            forget("archon.sync.database.reachable", "database", db);
             Gauge.builder("archon.sync.backups", backupTotals, m -> m.get(db)[0]).tag("database", db)
                     .description("Pre-sync backups kept").register(registry);
             Gauge.builder("archon.sync.backup.size", backupTotals, m -> m.get(db)[1]).tag("database", db).baseUnit("bytes")
@@ -71,6 +75,15 @@ public class SyncMetrics {
                     d -> d.state(db) == DatabaseReachability.State.REACHABLE ? 1 : 0).tag("database", db)
                     .description("1 when the database answered the last background check").register(registry);
         }
+    }
+
+    /**
+     * A gauge reads the object it was registered with, and a registry ignores a second registration of the
+     * same id: one left by an earlier instance of this bean in the same registry (the tests restart the app
+     * in one JVM) would keep reading that instance's state. So it is removed before this one registers.
+     */
+    private void forget(String name, String... tags) {
+        registry.find(name).tags(tags).meters().forEach(registry::remove);
     }
 
     /** Follows one job to its end. Called by the service for every job it starts. */
@@ -117,6 +130,8 @@ public class SyncMetrics {
     private void succeeded(String direction, Instant at) {
         lastSuccess.computeIfAbsent(direction, d -> {
             AtomicReference<Instant> ref = new AtomicReference<>(at);
+            forget("archon.sync.last.success.timestamp", "direction", d);
+            forget("archon.sync.last.success.age", "direction", d);
             Gauge.builder("archon.sync.last.success.timestamp", ref, r -> r.get().toEpochMilli() / 1000.0).baseUnit("seconds")
                     .tag("direction", d).description("When the newest completed sync in this direction finished")
                     .register(registry);
