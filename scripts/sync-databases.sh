@@ -227,7 +227,10 @@ def summary(path):
     for w in report.get("warnings") or []:
         print("warning: " + clean(w))
     phase = d.get("phase")
-    if status == "completed":
+    if status == "completed" and "verifying" not in (report.get("phase_seconds") or {}):
+        # nothing differed (issue 14): no write transaction was opened, so there was nothing to verify or commit
+        print("verification: nothing to verify: every table already equals the source (fingerprints), nothing was written")
+    elif status == "completed":
         print("verification: passed before COMMIT (row counts of %d tables equal the source snapshot, no foreign-key "
               "orphans, every index valid, sequences at the source's values) and rechecked after" % (d.get("total_tables") or 0))
     elif status == "failed" and phase == "verifying":
