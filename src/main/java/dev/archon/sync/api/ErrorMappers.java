@@ -1,10 +1,7 @@
 package dev.archon.sync.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.archon.sync.pg.Redactor;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
 import java.util.UUID;
@@ -20,30 +17,8 @@ public class ErrorMappers {
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
     @ServerExceptionMapper
-    public Response unknownField(UnrecognizedPropertyException e) {
-        return Problem.response(400, "Unknown field", "unknown field '" + e.getPropertyName() + "'; known fields: "
-                + e.getKnownPropertyIds());
-    }
-
-    @ServerExceptionMapper
-    public Response wrongType(MismatchedInputException e) {
-        String field = e.getPath().isEmpty() ? "the body" : "field '" + e.getPath().get(e.getPath().size() - 1).getFieldName() + "'";
-        return Problem.response(400, "Invalid field", field + " has the wrong type (expected "
-                + (e.getTargetType() == null ? "another type" : e.getTargetType().getSimpleName()) + ")");
-    }
-
-    @ServerExceptionMapper
     public Response malformed(JsonProcessingException e) {
         return Problem.response(400, "Malformed JSON", "the body is not valid JSON: " + e.getOriginalMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response web(WebApplicationException e) {
-        int status = e.getResponse().getStatus();
-        if (status >= 500) {
-            return unexpected(e);
-        }
-        return Problem.response(status, e.getResponse().getStatusInfo().getReasonPhrase(), e.getMessage());
     }
 
     /** The history lives in the local database; a database that does not answer is not our bug. */
@@ -58,6 +33,11 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        return unexpectedProblem(e);
+    }
+
+    /** A 500 with a correlation id that is also on the log line (also for a 5xx {@link StrictJsonErrors#web} sees). */
+    static Response unexpectedProblem(Throwable e) {
         String id = correlationId();
         LOG.errorf("[%s] unexpected error: %s", id, describe(e));
         return Problem.of(new Problem("about:blank", "Internal Server Error", 500,

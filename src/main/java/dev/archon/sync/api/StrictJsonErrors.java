@@ -15,7 +15,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * 400s for request bodies that {@link StrictJson} refuses, each naming the field and the reason, as
- * problem+json. Runs before the general mappers (higher priority) so a trailing token or a coerced
+ * problem+json; the one mapper of {@code WebApplicationException} (other 4xx keep their status and message,
+ * 5xx go to {@link ErrorMappers}). Runs before the general mappers (higher priority) so a trailing token or a coerced
  * scalar is not reported as a generic "wrong type". Never quotes the body's values (they may be secrets).
  */
 public class StrictJsonErrors {
@@ -52,6 +53,9 @@ public class StrictJsonErrors {
         }
         if (e.getCause() instanceof MismatchedInputException mismatched) {
             return mismatched(mismatched);
+        }
+        if (e.getResponse().getStatus() >= 500) {
+            return ErrorMappers.unexpectedProblem(e);
         }
         return Problem.response(e.getResponse().getStatus(), e.getResponse().getStatusInfo().getReasonPhrase(), e.getMessage());
     }
