@@ -2,6 +2,7 @@
 # Pre-sync backup size and time per pg_dump client and compression (issue 12), on the benchmark's
 # Archon dataset, and a restore round trip of each archive through pg_restore --data-only.
 #   scripts/bench-backup.sh [SCALE] [REPS]     (defaults 0.25 and 3)
+#   VARIANTS="15 0,17 zstd:1" narrows the variants (client major and --compress value, comma-separated)
 # Builds a throwaway cluster "bench-backup" (port 55499) with the fixture at SCALE once (KEEP=1 keeps it),
 # then dumps the 17 synced tables exactly as TargetBackup does (-Fc, --no-owner, --no-privileges) with
 # every available variant in rotating order, and prints median seconds, MB and ratios against today's -Z0.
@@ -26,16 +27,19 @@ psql -d archon -tAc "SELECT 'dataset: ' || (SELECT count(*) FROM archon_crawled_
 
 variants=("15 0" "17 0" "17 zstd:1" "17 zstd:3" "17 lz4" "15 1")
 [ -x "$pg17/pg_dump" ] || variants=("15 0" "15 1")
+[ -z "${VARIANTS:-}" ] || IFS=, read -r -a variants <<<"$VARIANTS"
+uptime
 : > "$out/results.tsv"
 for ((r = 0; r < reps; r++)); do
   for ((i = 0; i < ${#variants[@]}; i++)); do
     v=${variants[$(( (i + r) % ${#variants[@]} ))]}; read -r major comp <<<"$v"
     bin=$pg15; [ "$major" = 17 ] && bin=$pg17
     f="$out/$major-${comp//:/_}.dump"
-    t0=$(date +%s.%N)
-    "$bin/pg_dump" -d archon --format=custom --compress="$comp" --no-owner --no-privileges $tables -f "$f"
-    t1=$(date +%s.%N)
-    printf '%s\t%s\t%.2f\t%s\n' "$major" "$comp" "$(echo "$t1 - $t0" | bc)" "$(stat -c %s "$f")" >> "$out/results.tsv"
+    # wall seconds, and pg_dump's own CPU seconds (the compression's cost, less disturbed by other load)
+    /usr/bin/time -f '%e %U %S' -o "$out/time" \
+      "$bin/pg_dump" -d archon --format=custom --compress="$comp" --no-owner --no-privileges $tables -f "$f"
+    read -r wall user sys < "$out/time"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$major" "$comp" "$wall" "$(stat -c %s "$f")" "$(echo "$user + $sys" | bc)" >> "$out/results.tsv"
   done
 done
 # restore round trip: the rows pg_restore writes back from each archive are those of -Z0's archive
@@ -44,12 +48,14 @@ python3 - "$out/results.tsv" <<'EOF'
 import sys, statistics as st, collections
 rows = collections.defaultdict(list)
 for l in open(sys.argv[1]):
-    m, c, t, b = l.split('\t'); rows[(m, c)].append((float(t), int(b)))
-base = st.median(t for t, _ in rows[('15', '0')]); bsize = rows[('15', '0')][0][1]
-print(f"{'client':>6} {'compress':>9} {'median s':>9} {'min-max':>13} {'MB':>8} {'x size':>7} {'x time':>7}")
+    m, c, t, b, cpu = l.split('\t'); rows[(m, c)].append((float(t), int(b), float(cpu)))
+base = rows[('15', '0')]; bsize = base[0][1]
+bmed = st.median(t for t, _, _ in base); bmin = min(t for t, _, _ in base)
+print(f"{'client':>6} {'compress':>9} {'median s':>9} {'min-max':>13} {'MB':>8} {'x size':>7} {'x median':>8} {'x min':>6} {'CPU s':>6}")
 for (m, c), v in rows.items():
-    ts = [t for t, _ in v]
-    print(f"{m:>6} {c:>9} {st.median(ts):9.2f} {min(ts):6.2f}-{max(ts):<6.2f} {v[0][1]/1e6:8.1f} {v[0][1]/bsize:7.2f} {st.median(ts)/base:7.2f}")
+    ts = [t for t, _, _ in v]
+    print(f"{m:>6} {c:>9} {st.median(ts):9.2f} {min(ts):6.2f}-{max(ts):<6.2f} {v[0][1]/1e6:8.1f} {v[0][1]/bsize:7.2f}"
+          f" {st.median(ts)/bmed:8.2f} {min(ts)/bmin:6.2f} {st.median(x for _, _, x in v):6.1f}")
 EOF
 for f in "$out"/*.dump; do
   bin=$pg15; case "$(basename "$f")" in 17-*) bin=$pg17;; esac

@@ -13,19 +13,27 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * An existing target whose Archon functions, views, policies or triggers differ from the source's (an
  * older Archon on one machine). Found by comparing {@link ArchonDefinitions} of both sides. A sync refuses
  * with the list unless the request says {@code "schema": true}; then, inside the load transaction, each
  * object the source has and the target lacks or defines differently is (re)created from the source's
- * definition (functions and views with CREATE OR REPLACE, policies and triggers dropped and recreated).
+ * definition (functions and views with CREATE OR REPLACE — a function whose result type changed is dropped
+ * first, never with CASCADE — policies and triggers dropped and recreated, RLS switched as on the source);
+ * a function or view the sync creates gets the source's privileges, not the target's defaults.
  * Objects only the target has are reported and left alone: the sync never drops what it cannot restore.
  */
 final class SchemaDrift {
     enum Kind { DIFFERS, MISSING_ON_TARGET, ONLY_ON_TARGET }
 
-    record Change(String key, Kind kind, String create) {
+    /**
+     * @param source      the source's definition; null for an object only the target has
+     * @param replaceable false when CREATE OR REPLACE cannot change it (a function's result type differs):
+     *                    it is dropped and created, and its privileges set as on the source
+     */
+    record Change(String key, Kind kind, Definition source, boolean replaceable) {
         boolean applicable() {
             return kind != Kind.ONLY_ON_TARGET;
         }
@@ -40,8 +48,8 @@ final class SchemaDrift {
         }
     }
 
-    /** Functions first (views, policies and triggers call them), then views, policies, triggers. */
-    private static final List<String> ORDER = List.of("function", "view", "policy", "trigger");
+    /** Functions first (views, policies and triggers call them), then views, policies, triggers, RLS switches. */
+    private static final List<String> ORDER = List.of("function", "view", "policy", "trigger", "row-level-security");
 
     private SchemaDrift() {
     }
@@ -53,12 +61,13 @@ final class SchemaDrift {
         src.forEach((key, d) -> {
             Definition t = tgt.get(key);
             if (t == null) {
-                out.add(new Change(key, Kind.MISSING_ON_TARGET, d.create()));
+                out.add(new Change(key, Kind.MISSING_ON_TARGET, d, true));
             } else if (!normal(d.kind(), t.definition()).equals(normal(d.kind(), d.definition()))) {
-                out.add(new Change(key, Kind.DIFFERS, d.create()));
+                out.add(new Change(key, Kind.DIFFERS, d, Objects.equals(normal(d.kind(), String.valueOf(t.returns())),
+                        normal(d.kind(), String.valueOf(d.returns())))));
             }
         });
-        tgt.keySet().stream().filter(k -> !src.containsKey(k)).forEach(k -> out.add(new Change(k, Kind.ONLY_ON_TARGET, null)));
+        tgt.keySet().stream().filter(k -> !src.containsKey(k)).forEach(k -> out.add(new Change(k, Kind.ONLY_ON_TARGET, null, true)));
         out.sort(Comparator.comparingInt((Change c) -> ORDER.indexOf(c.key().substring(0, c.key().indexOf(' '))))
                 .thenComparing(Change::key));
         return out;
@@ -89,7 +98,34 @@ final class SchemaDrift {
         ctx.job.progress(0, "Bringing " + changes.size() + " of Archon's functions, views, policies or triggers along from the source");
         Sql.exec(ctx.targetConnection, "SET LOCAL check_function_bodies = false");
         for (Change c : changes) {
-            Sql.exec(ctx.targetConnection, c.create());
+            Definition d = c.source();
+            if (!c.replaceable()) {
+                Sql.exec(ctx.targetConnection, "DROP FUNCTION " + d.identity()); // no CASCADE: a dependent stops the sync
+            }
+            Sql.exec(ctx.targetConnection, d.create());
+            if (d.grants() != null && (c.kind() == Kind.MISSING_ON_TARGET || !c.replaceable())) {
+                privilegesAsOnSource(ctx.targetConnection, d);
+            }
+        }
+    }
+
+    /**
+     * A function or view created here got this database's default privileges (PUBLIC may execute, Supabase
+     * grants anon/authenticated/service_role by default): revoke what the target granted, grant the source's.
+     */
+    private static void privilegesAsOnSource(Connection target, Definition d) throws SQLException {
+        boolean function = d.kind().equals("function");
+        String revoke = Sql.queryString(target, String.format(
+                "SELECT string_agg(format('REVOKE ALL ON %1$s %%s FROM %%s', ?::text, CASE WHEN a.grantee = 0 THEN 'PUBLIC' "
+                        + "ELSE quote_ident(pg_get_userbyid(a.grantee)) END), '; ') FROM %2$s o, aclexplode(coalesce(o.%3$sacl, "
+                        + "acldefault('%4$s', o.%3$sowner))) a WHERE o.oid = %5$s(?) AND a.grantee <> o.%3$sowner",
+                function ? "FUNCTION" : "TABLE", function ? "pg_proc" : "pg_class", function ? "pro" : "rel", function ? "f" : "r",
+                function ? "to_regprocedure" : "to_regclass"), d.identity(), d.identity());
+        if (revoke != null) {
+            Sql.exec(target, revoke);
+        }
+        if (!d.grants().isEmpty()) {
+            Sql.exec(target, d.grants());
         }
     }
 

@@ -78,6 +78,53 @@ class SchemaDriftTest {
         assertTrue(smoke.passed(), smoke.message());
     }
 
+    /**
+     * Drift a CREATE OR REPLACE cannot fix or does not see (issues 8 and 12): a function whose result type
+     * changed, a function the target lacks whose privileges differ from the default, row-level security
+     * switched off on one table, a disabled trigger. All reported by compare, all brought along with
+     * {@code "schema": true}, and afterwards the two sides have the same definitions and privileges.
+     */
+    @Test
+    void resultTypesPrivilegesRlsSwitchesAndTriggerStatesAreBroughtAlong() throws Exception {
+        h.reset("tpl_small", "tpl_small");
+        exec(h.remote(), REMOTE_DB, ArchonFixture.sql("archon-functions.sql"));
+        exec(h.local(), LOCAL_DB, ArchonFixture.sql("archon-functions.sql"),
+                "DROP FUNCTION public.get_embedding_column_name(integer)",
+                "CREATE FUNCTION public.get_embedding_column_name(dimension integer) RETURNS varchar LANGUAGE sql AS $$ SELECT 'embedding'::varchar $$",
+                "DROP FUNCTION public.archive_task(uuid, text)",
+                "ALTER TABLE public.archon_tasks DISABLE ROW LEVEL SECURITY",
+                "ALTER TABLE public.archon_tasks DISABLE TRIGGER trigger_log_task_changes");
+
+        List<String> drift = DatabaseComparison.compare(h.settings()).schemaDrift();
+        for (String expected : List.of("function public.get_embedding_column_name(dimension integer) differs",
+                "function public.archive_task(task_id_param uuid, archived_by_param text) exists only on remote",
+                "row-level-security public.archon_tasks differs", "trigger trigger_log_task_changes ON public.archon_tasks differs")) {
+            assertTrue(drift.contains(expected), expected + " in " + drift);
+        }
+        assertEquals(4, drift.size(), drift::toString);
+
+        SyncJob job = EngineHarness.run(h.engine(), EngineHarness.forced(Direction.REMOTE_TO_LOCAL).withSchema(true));
+        assertEquals(SyncStatus.COMPLETED, job.status(), () -> job.snapshot().toString());
+        assertEquals(List.of(), DatabaseComparison.compare(h.settings()).schemaDrift());
+        for (String q : List.of("SELECT pg_get_function_result('public.get_embedding_column_name(integer)'::regprocedure)",
+                effectiveGrants("public.get_embedding_column_name(integer)"), effectiveGrants("public.archive_task(uuid, text)"),
+                "SELECT relrowsecurity || ' ' || relforcerowsecurity FROM pg_class WHERE oid = 'public.archon_tasks'::regclass",
+                "SELECT tgenabled FROM pg_trigger WHERE tgname = 'trigger_log_task_changes'")) {
+            assertEquals(scalar(h.remote(), REMOTE_DB, q), scalar(h.local(), LOCAL_DB, q), q);
+        }
+        assertEquals("authenticated EXECUTE,service_role EXECUTE", scalar(h.local(), LOCAL_DB, "SELECT (SELECT string_agg(grantee::regrole::text "
+                + "|| ' ' || privilege_type, ',' ORDER BY 1) FROM pg_proc p, aclexplode(p.proacl) WHERE p.oid = "
+                + "'public.archive_task(uuid, text)'::regprocedure AND grantee <> p.proowner)"), "PUBLIC may not execute it, as on the source");
+        assertEquals(h.remoteSum().only(TABLE_NAMES).tables(), h.localSum().only(TABLE_NAMES).tables());
+    }
+
+    /** Who may execute the function besides its owner (a NULL ACL means the defaults: PUBLIC may). */
+    private static String effectiveGrants(String function) {
+        return "SELECT (SELECT string_agg(CASE grantee WHEN 0 THEN 'PUBLIC' ELSE grantee::regrole::text END || ' ' || privilege_type, "
+                + "',' ORDER BY 1) FROM pg_proc p, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) WHERE p.oid = '"
+                + function + "'::regprocedure AND grantee <> p.proowner)";
+    }
+
     private static String scalar(PgCluster c, String db, String sql) throws SQLException {
         try (Connection conn = c.connect(db)) {
             return Sql.queryString(conn, sql);
