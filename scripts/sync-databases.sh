@@ -238,9 +238,10 @@ def summary(path):
         print("verification: nothing to verify: every table already equals the source (fingerprints); no write "
               "transaction was opened on the target, nothing was written")
     elif status == "completed":
-        print("verification: passed before COMMIT (row counts of %d reloaded tables equal the source snapshot%s, no "
+        n = reloaded or d.get("total_tables") or 0
+        print("verification: passed before COMMIT (row counts of %d reloaded %s the source snapshot%s, no "
               "foreign-key orphans, every index valid, sequences at the source's values) and rechecked after"
-              % (reloaded or d.get("total_tables") or 0,
+              % (n, "table equals" if n == 1 else "tables equal",
                  "; the %d unchanged ones fingerprint-checked again under the lock" % unchanged if unchanged else ""))
     elif status == "failed" and phase == "verifying":
         print("verification: FAILED, so nothing was committed: the target was rolled back")

@@ -237,8 +237,8 @@ public final class SyncEngine {
             return String.format("Nothing to sync %s: all %d tables are identical on both sides (fingerprints); "
                     + "no write transaction was opened on the target, nothing was written", request.direction().wire(), unchanged);
         }
-        return String.format("Synced %,d rows in %d tables %s — %s", plan.totalRows(), reloaded, request.direction().wire(),
-                plan.decisionSummary("reloaded", "left alone"));
+        return String.format("Synced %,d rows in %d %s %s — %s", plan.totalRows(), reloaded, reloaded == 1 ? "table" : "tables",
+                request.direction().wire(), plan.decisionSummary("reloaded", "left alone"));
     }
 
     private static String describeTable(SyncJob job) {

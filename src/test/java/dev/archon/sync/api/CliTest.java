@@ -141,7 +141,7 @@ class CliTest {
         assertEquals(0, one.exit(), one.toString());
         assertTrue(one.out().contains("reloaded (1): archon_settings (differs)"), one.out());
         assertTrue(one.out().contains("left alone, unchanged (16): "), one.out());
-        assertTrue(one.out().contains("row counts of 1 reloaded tables equal the source snapshot; the 16 unchanged ones"), one.out());
+        assertTrue(one.out().contains("row counts of 1 reloaded table equals the source snapshot; the 16 unchanged ones"), one.out());
 
         Run full = cli("--direction=local-to-remote", "--no-backup", "--full");
         assertEquals(0, full.exit(), full.toString());
