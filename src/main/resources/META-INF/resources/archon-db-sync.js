@@ -865,11 +865,15 @@ export class ArchonDbSync extends HTMLElement {
     const facts = [];
     const rowMsg = /^Syncing (\S+): ([\d,]+) \/ ([\d,]+) rows/.exec(s.message || '');
     const idxMsg = /Building index (\S+) on (\S+) \((\d+)\/(\d+)(?:, ([^)]+))?\)/.exec(s.message || '');
-    const total = s.total_tables || 0;
+    // tables left alone as unchanged (issue 14) count as completed on the wire, but nothing is loaded into them
+    const unchanged = s.operation === 'restore' ? 0 : (s.decisions || []).filter((d) => !d.reload).length;
+    const total = Math.max(0, (s.total_tables || 0) - unchanged);
+    const loaded = Math.max(0, (s.tables_completed || 0) - unchanged);
+    const alone = unchanged ? ` · ${num(unchanged)} unchanged, left alone` : '';
     if (s.phase === 'importing' && s.current_table) {
-      facts.push(['Table', `${Math.min(total, (s.tables_completed || 0) + 1)} / ${total} · ${esc(s.current_table)}`]);
+      facts.push(['Table', `${Math.min(total, loaded + 1)} / ${total} · ${esc(s.current_table)}`]);
     } else {
-      facts.push(['Tables loaded', `${num(s.tables_completed)} / ${num(total)}`]);
+      facts.push(['Tables loaded', `${num(loaded)} / ${num(total)}${alone}`]);
     }
     if (rowMsg) facts.push(['Rows in table', `${rowMsg[2]} / ${rowMsg[3]}`]);
     facts.push(['Rows', `${num(s.rows_synced)} / ${num(s.total_rows)}`]);
@@ -955,7 +959,8 @@ export class ArchonDbSync extends HTMLElement {
     const verb = dry ? 'Would reload' : s.status === 'completed' ? 'Reloaded' : s.status === 'running' ? 'Reloading' : 'Planned to reload';
     const named = [...groups].map(([w, names]) => `${names.length > 4 ? `${names.length} tables` : names.join(', ')} (${why(w)})`).join('; ');
     const html = `<h3>Tables</h3>
-      <p id="decision-summary">${reload.length ? `${verb} ${reload.length}: ${esc(named)}. ` : 'Nothing to reload. '}
+      <p id="decision-summary">${!reload.length ? 'Nothing to reload. ' : groups.size === 1 && reload.length > 4
+        ? `${verb} ${reload.length} tables (${esc(why(reload[0].why))}). ` : `${verb} ${reload.length}: ${esc(named)}. `}
         ${left.length ? `${left.length} unchanged ${left.length === 1 ? 'table' : 'tables'} (equal to the source) left alone.` : ''}</p>
       ${dry ? '' : `<details><summary>Per table (${all.length})</summary><div class="scroll"><table><thead><tr><th scope="col">Table</th><th scope="col">What happens</th></tr></thead>
         <tbody>${all.map((d) => `<tr><th scope="row">${esc(d.table)}</th><td>${esc(d.reload ? `reload: ${why(d.why)}` : 'left alone: unchanged')}</td></tr>`).join('')}</tbody></table></div></details>`}`;
