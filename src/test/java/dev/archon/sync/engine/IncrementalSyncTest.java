@@ -118,6 +118,29 @@ class IncrementalSyncTest {
         assertEquals(nextXid, nextXid(), "no transaction id was assigned on the target");
     }
 
+    /**
+     * A write on a table left alone, after validation fingerprinted it and before the load locks it: the
+     * fingerprint taken again under the lock finds it, the sync fails and rolls back, the write stays.
+     */
+    @Test
+    void aWriteOnTheTargetBetweenValidationAndTheLockIsCaughtNotLost() {
+        afterAFirstSync();
+        exec(h.remote(), REMOTE_DB, "UPDATE archon_prompts SET prompt = prompt || ' (edited)' WHERE prompt_name = (SELECT min(prompt_name) FROM archon_prompts)");
+        SyncEngine engine = h.engine();
+        SyncJob job = new SyncJob(EngineHarness.request(Direction.REMOTE_TO_LOCAL));
+        Validation v = engine.validate(job);
+        assertTrue(v instanceof Validation.Ready, v::toString);
+        assertEquals(Set.of("archon_prompts"), reloaded(job));
+        exec(h.local(), LOCAL_DB, "SET session_replication_role = replica",
+                "UPDATE archon_settings SET value = 'written during the sync' WHERE key = (SELECT min(key) FROM archon_settings)");
+        DbChecksum withTheWrite = h.localSum();
+        engine.launch(((Validation.Ready) v).sync());
+        ProgressEvent end = EngineHarness.awaitEnd(job).snapshot();
+        assertEquals(SyncStatus.FAILED, end.status(), end::toString);
+        assertTrue(end.error().contains("archon_settings changed on the target during the sync"), end.error());
+        assertEquals(withTheWrite, h.localSum(), "rolled back: the write is kept, nothing else changed");
+    }
+
     /** The target cluster's next transaction id, read without assigning one. */
     private long nextXid() throws SQLException {
         try (Connection c = h.local().connect(LOCAL_DB); Statement st = c.createStatement();
