@@ -8,7 +8,7 @@ readonly EXIT_COMPLETED=0 EXIT_FAILED=1 EXIT_USAGE=2 EXIT_REFUSED=3 EXIT_CANCELL
 
 usage() {
   cat <<'EOF'
-Usage: sync-databases.sh --direction=local-to-remote|remote-to-local [--force] [--no-backup] [--dry-run] [--yes] [--json]
+Usage: sync-databases.sh --direction=local-to-remote|remote-to-local [--force] [--full] [--no-backup] [--dry-run] [--yes] [--json]
        sync-databases.sh --status | --history[=N] | --cancel=<id> | --follow=<id>   [--json]
 
 Replaces the target's rows of Archon's tables with the source's, through the running archon-db-sync
@@ -17,6 +17,8 @@ service, and follows its progress (Server-Sent Events) until the sync ends.
   --direction=D     local-to-remote (back up to the cloud) or remote-to-local (restore this machine)
   --url=URL         the service (default: $ARCHON_SYNC_URL, then http://localhost:8091)
   --force           replace rows even if the target would lose rows the source lacks (data-loss guard)
+  --full            replace every table, also those already equal to the source's (by default only the
+                    tables that differ are reloaded, with the ones a TRUNCATE must take along)
   --no-backup       skip the pre-sync backup of the target
   --dry-run         validate and print the plan per table (rows on each side, what would happen); change nothing
   --yes             do not ask before a sync that overwrites rows (asked only on a terminal)
@@ -48,7 +50,7 @@ die_usage() { printf 'sync-databases.sh: %s (see --help)\n' "$1" >&2; exit $EXIT
 
 # ---- arguments --------------------------------------------------------------------------------------
 url=${ARCHON_SYNC_URL:-http://localhost:8091}
-direction="" force=false backup=true dry=false yes=false json=false
+direction="" force=false full=false backup=true dry=false yes=false json=false
 mode=sync history_limit=10 target_id=""
 set_mode() { [ "$mode" = sync ] || die_usage "--$1 cannot be combined with --$mode"; mode=$1; }
 while [ $# -gt 0 ]; do
@@ -59,6 +61,7 @@ while [ $# -gt 0 ]; do
     --url=*) url=${a#*=} ;;
     --url) [ $# -gt 0 ] || die_usage "--url needs a value"; url=$1; shift ;;
     --force) force=true ;;
+    --full) full=true ;;
     --no-backup) backup=false ;;
     --dry-run) dry=true ;;
     --yes|-y) yes=true ;;
@@ -83,8 +86,8 @@ if [ "$mode" = sync ]; then
     "") die_usage "--direction=local-to-remote or --direction=remote-to-local is required" ;;
     *) die_usage "unknown direction '$direction': use local-to-remote or remote-to-local" ;;
   esac
-elif [ -n "$direction" ] || $force || ! $backup || $dry || $yes; then
-  die_usage "--direction, --force, --no-backup, --dry-run and --yes only go with a sync, not with --$mode"
+elif [ -n "$direction" ] || $force || $full || ! $backup || $dry || $yes; then
+  die_usage "--direction, --force, --full, --no-backup, --dry-run and --yes only go with a sync, not with --$mode"
 fi
 url=${url%/}
 command -v curl >/dev/null || { echo "sync-databases.sh needs curl (scripts/install-deps.sh installs it)" >&2; exit $EXIT_UNREACHABLE; }
@@ -224,19 +227,41 @@ def summary(path):
                 rows = "%d indexes" % len(indexes)
             print("%-12s %9.2f %12s %12s" % (p, seconds[p], rows, byts))
         print("%-12s %9.2f %12s %12s" % ("total", sum(seconds.values()), num(loaded_rows), size(loaded_bytes)))
+    decisions(d.get("decisions") or [])
     for w in report.get("warnings") or []:
         print("warning: " + clean(w))
     phase = d.get("phase")
+    reloaded = sum(1 for t in d.get("decisions") or [] if t.get("reload"))
+    unchanged = len(d.get("decisions") or []) - reloaded
     if status == "completed" and "verifying" not in (report.get("phase_seconds") or {}):
         # nothing differed (issue 14): no write transaction was opened, so there was nothing to verify or commit
-        print("verification: nothing to verify: every table already equals the source (fingerprints), nothing was written")
+        print("verification: nothing to verify: every table already equals the source (fingerprints); no write "
+              "transaction was opened on the target, nothing was written")
     elif status == "completed":
-        print("verification: passed before COMMIT (row counts of %d tables equal the source snapshot, no foreign-key "
-              "orphans, every index valid, sequences at the source's values) and rechecked after" % (d.get("total_tables") or 0))
+        n = reloaded or d.get("total_tables") or 0
+        print("verification: passed before COMMIT (row counts of %d reloaded %s the source snapshot%s, no "
+              "foreign-key orphans, every index valid, sequences at the source's values) and rechecked after"
+              % (n, "table equals" if n == 1 else "tables equal",
+                 "; the %d unchanged ones fingerprint-checked again under the lock" % unchanged if unchanged else ""))
     elif status == "failed" and phase == "verifying":
         print("verification: FAILED, so nothing was committed: the target was rolled back")
     elif status in ("failed", "cancelled"):
         print("verification: not reached (%s in %s): the target was rolled back, nothing changed" % (status, phase))
+
+def decisions(ds):
+    """Which tables were reloaded and why, which were left alone as unchanged (issue 14)."""
+    if not ds:
+        return
+    reloaded = [t for t in ds if t.get("reload")]
+    left = [t for t in ds if not t.get("reload")]
+    by_why = {}
+    for t in reloaded:
+        by_why.setdefault(t.get("why"), []).append(clean(t.get("table")))
+    if reloaded:
+        print("reloaded (%d): %s" % (len(reloaded), "; ".join(
+            "%s (%s)" % (", ".join(names), clean(why)) for why, names in by_why.items())))
+    if left:
+        print("left alone, unchanged (%d): %s" % (len(left), ", ".join(clean(t.get("table")) for t in left)))
 
 # ---- answers that are not a running sync ------------------------------------------------------------
 def problem(path):
@@ -291,14 +316,18 @@ def plan(path, heading):
           " (the target has none of the tables: they are created from the source's schema)" if p.get("fresh_target") else ""))
     print("%-32s %14s %14s  %s" % ("table", "source rows", "target rows", "what would happen"))
     for t in tables:
-        print("%-32s %14s %14s  %s" % (clean(t.get("table")), num(t.get("source_rows")), num(t.get("target_rows_before")), effect(t)))
+        # issue 14: a table equal to the source (fingerprints) is left alone; the others say why they are reloaded
+        what = "left alone: unchanged" if t.get("reload") is False else "%s (%s)" % (effect(t), clean(t.get("why") or "reload"))
+        print("%-32s %14s %14s  %s" % (clean(t.get("table")), num(t.get("source_rows")), num(t.get("target_rows_before")), what))
     src = sum(t.get("source_rows") or 0 for t in tables)
     tgt = sum(t.get("target_rows_before") or 0 for t in tables)
-    print("%-32s %14s %14s  %s" % ("total (%d tables)" % len(tables), num(src), num(tgt), size(p.get("total_bytes")) if p.get("total_bytes") else ""))
+    reload = sum(1 for t in tables if t.get("reload") is not False)
+    print("%-32s %14s %14s  %s" % ("total (%d tables)" % len(tables), num(src), num(tgt),
+          "%d to reload, %d left alone" % (reload, len(tables) - reload)))
 
 def rows_to_overwrite(path):
     p = load(path).get("plan") or {}
-    print(num(sum(t.get("target_rows_before") or 0 for t in p.get("tables") or [])))
+    print(num(sum(t.get("target_rows_before") or 0 for t in p.get("tables") or [] if t.get("reload") is not False)))
 
 def json_field(path, name):
     d = load(path)
@@ -535,7 +564,7 @@ case "$mode" in
 esac
 
 # A sync. On a terminal, without --yes, a sync that overwrites rows is shown (a dry run) and confirmed.
-body() { printf '{"direction":"%s","force":%s,"backup":%s,"dry_run":%s,"trigger":"cli"}' "$direction" "$force" "$backup" "$1"; }
+body() { printf '{"direction":"%s","force":%s,"full":%s,"backup":%s,"dry_run":%s,"trigger":"cli"}' "$direction" "$force" "$full" "$backup" "$1"; }
 if ! $dry && ! $yes && [ -t 0 ]; then
   trap 'note "not started: nothing was changed"; exit $EXIT_CANCELLED' INT TERM
   request POST /api/database/sync -H 'Content-Type: application/json' --data "$(body true)"

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """One timed sync through the running service, for scripts/bench.sh.
 
-  service_run.py BASE_URL DIRECTION PID OUT_JSON     (API key from $ARCHON_SYNC_API_KEY)
+  service_run.py BASE_URL DIRECTION PID OUT_JSON [BODY]     (API key from $ARCHON_SYNC_API_KEY)
 
-POSTs /api/database/sync {"direction": DIRECTION, "force": true, "backup": false}, then polls
+POSTs /api/database/sync {"direction": DIRECTION, "force": true, "backup": false} (or, given BODY, a JSON
+object: {"direction": DIRECTION} plus BODY's fields, e.g. '{"backup": false, "full": true}'), then polls
 GET /api/database/sync/{id} every 200 ms until the status is final. On every poll it reads the
 service process's VmRSS from /proc/PID/status and keeps the first sample at or above 10 % and
 50 % of percent_complete, and the one taken when the final status was seen (100 %). Before the
@@ -72,6 +73,10 @@ def records(result):
     for t in report.get("tables") or []:
         out += [(f"table.{t['table']}_s", t.get("seconds")), (f"table.{t['table']}_bytes", t.get("bytes")),
                 (f"table.{t['table']}_rows", t.get("rows_loaded")), (f"table.{t['table']}_format", t.get("format"))]
+    for d in final.get("decisions") or []:  # issue 14: reloaded or left alone, and the fingerprints' cost
+        out += [(f"decision.{d['table']}", d.get("why")),
+                (f"fingerprint.{d['table']}.source_s", d.get("source_fingerprint_seconds")),
+                (f"fingerprint.{d['table']}.target_s", d.get("target_fingerprint_seconds"))]
     for i in report.get("indexes") or []:
         out += [(f"index.{i['index']}_s", i.get("seconds")), (f"index.{i['index']}_method", i.get("method"))]
     return [(k, v) for k, v in out if v is not None]
@@ -86,6 +91,9 @@ def finish(result, out_path):
 
 def main():
     base, direction, pid, out_path = sys.argv[1:5]
+    body = {"direction": direction, "force": True, "backup": False}
+    if len(sys.argv) > 5:
+        body = {"direction": direction, **json.loads(sys.argv[5])}
     key = os.environ.get("ARCHON_SYNC_API_KEY", "")
     try:
         with open(f"/proc/{pid}/clear_refs", "w") as f:
@@ -96,8 +104,7 @@ def main():
     rss_start = rss_kb(pid)
     wall0 = time.time()
     t0 = time.monotonic()
-    code, body = call("POST", base + "/api/database/sync", key,
-                      {"direction": direction, "force": True, "backup": False})
+    code, body = call("POST", base + "/api/database/sync", key, body)
     result = {"post_status": code, "post_s": time.monotonic() - t0, "rss_start_kb": rss_start,
               "hwm_reset": hwm_reset, "samples": []}
     if code != 202:

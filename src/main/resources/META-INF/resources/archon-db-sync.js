@@ -176,6 +176,8 @@ const TEMPLATE = `
           <span>Back up the target first <small class="muted">(a restorable copy, listed under Backups)</small></span></label>
         <label class="opt"><input type="checkbox" id="dry">
           <span>Dry run <small class="muted">(show the plan, change nothing)</small></span></label>
+        <label class="opt"><input type="checkbox" id="full">
+          <span>Replace every table <small class="muted">(full sync; otherwise tables equal to the source are left alone)</small></span></label>
         <div class="row" style="margin-top:10px"><button id="start" class="primary" disabled>Sync now</button>
           <span id="start-hint" class="muted">Choose a direction first.</span></div>
         <div id="start-error" role="alert"></div>
@@ -198,6 +200,7 @@ const TEMPLATE = `
           <div class="row"><button id="cancel" class="danger">Cancel</button></div>
           <div id="outcome"></div>
           <div id="report"></div>
+          <div id="decisions"></div>
         </div>
         <p id="live" class="sr-only" aria-live="polite" aria-atomic="true"></p>
       </section>
@@ -253,6 +256,9 @@ class ApiError extends Error {
 
 const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 const num = (n) => (n == null ? '–' : Number(n).toLocaleString('en-US'));
+/** Why a table is reloaded, in the page's words (the service's reasons: see SyncPlan.TablePlan.why). */
+const why = (w) => ({ differs: 'differs from the source', 'fresh target': 'the target has no Archon tables yet',
+  'full replace requested': 'full replace requested', unchanged: 'unchanged' }[w] ?? w ?? 'reload');
 const pct = (p) => `${(Math.floor((p || 0) * 10) / 10).toFixed(p >= 100 ? 0 : 1).replace(/\.0$/, '')}%`;
 
 function seconds(s) {
@@ -621,7 +627,8 @@ export class ArchonDbSync extends HTMLElement {
     const errorBox = this.$('start-error');
     errorBox.innerHTML = '';
     this.$('start').disabled = true;
-    const body = { direction: dir, backup: this.$('backup').checked, dry_run: dry, force: !this.$('force-wrap').hidden && this.$('force').checked };
+    const body = { direction: dir, backup: this.$('backup').checked, dry_run: dry, full: this.$('full').checked,
+      force: !this.$('force-wrap').hidden && this.$('force').checked };
     try {
       const state = await this.call('/sync', { method: 'POST', body });
       this.show(state);
@@ -824,6 +831,7 @@ export class ArchonDbSync extends HTMLElement {
     if (fresh || final) { cancel.disabled = false; cancel.textContent = 'Cancel'; }
     this.renderOutcome(s, dry);
     this.renderReport(s, dry);
+    this.renderDecisions(s, dry);
     this.announce(s);
     this.$('strip-running').innerHTML = final ? 'Nothing'
       : `${restore ? 'Restore' : directionWords(s.direction)} · ${esc(pct(p))} · ${esc((s.phase || '').replace('_', ' '))}`;
@@ -857,11 +865,15 @@ export class ArchonDbSync extends HTMLElement {
     const facts = [];
     const rowMsg = /^Syncing (\S+): ([\d,]+) \/ ([\d,]+) rows/.exec(s.message || '');
     const idxMsg = /Building index (\S+) on (\S+) \((\d+)\/(\d+)(?:, ([^)]+))?\)/.exec(s.message || '');
-    const total = s.total_tables || 0;
+    // tables left alone as unchanged (issue 14) count as completed on the wire, but nothing is loaded into them
+    const unchanged = s.operation === 'restore' ? 0 : (s.decisions || []).filter((d) => !d.reload).length;
+    const total = Math.max(0, (s.total_tables || 0) - unchanged);
+    const loaded = Math.max(0, (s.tables_completed || 0) - unchanged);
+    const alone = unchanged ? ` · ${num(unchanged)} unchanged, left alone` : '';
     if (s.phase === 'importing' && s.current_table) {
-      facts.push(['Table', `${Math.min(total, (s.tables_completed || 0) + 1)} / ${total} · ${esc(s.current_table)}`]);
+      facts.push(['Table', `${Math.min(total, loaded + 1)} / ${total} · ${esc(s.current_table)}`]);
     } else {
-      facts.push(['Tables loaded', `${num(s.tables_completed)} / ${num(total)}`]);
+      facts.push(['Tables loaded', `${num(loaded)} / ${num(total)}${alone}`]);
     }
     if (rowMsg) facts.push(['Rows in table', `${rowMsg[2]} / ${rowMsg[3]}`]);
     facts.push(['Rows', `${num(s.rows_synced)} / ${num(s.total_rows)}`]);
@@ -877,15 +889,21 @@ export class ArchonDbSync extends HTMLElement {
     const target = SIDE[DIRECTIONS[s.direction]?.target]?.toLowerCase() ?? 'target';
     let html;
     if (dry) {
+      const reload = (s.decisions || []).filter((d) => d.reload).length;
+      const left = (s.decisions || []).length - reload;
       html = `<div class="box plain" role="status"><p><strong>Dry run: nothing was changed.</strong> Validated and planned:
-        ${num(s.total_rows)} rows in ${num(s.total_tables)} tables would replace those of the ${esc(target)} database.</p></div>`;
+        ${num(s.total_rows)} rows in ${num(reload)} tables would replace those of the ${esc(target)} database${left ? `; ${num(left)} tables equal to the source would be left alone` : ''}.</p></div>`;
+    } else if (s.status === 'completed' && !restore && s.report && !('importing' in (s.report.phase_seconds || {}))) {
+      // issue 14: every table already equal to the source — the target was only read
+      html = `<div class="box good" role="status"><p><strong>Nothing to sync.</strong> Every table already equals the source
+        (fingerprints compared on both servers): no write transaction was opened on the ${esc(target)} database, nothing was written.</p></div>`;
     } else if (s.status === 'completed') {
       const tables = s.report?.tables || [];
       // a table left alone as unchanged was fingerprint-checked under the lock: it holds the source's rows
       const unchanged = tables.filter((t) => t.format === 'unchanged').length;
       const matched = tables.filter((t) => t.format === 'unchanged' || t.rows_loaded === t.source_rows).length;
       html = `<div class="box good" role="status"><p><strong>${restore ? 'Restore' : 'Sync'} completed.</strong> ${esc(s.message)}</p>
-        <p>Verified before it committed: ${tables.length ? `${matched} of ${tables.length} tables have exactly the source's row count${unchanged ? ` (${unchanged} unchanged since the last sync, left alone)` : ''}, ` : ''}no foreign key points nowhere,
+        <p>Verified before it committed: ${tables.length ? `${matched} of ${tables.length} tables have exactly the source's row count${unchanged ? ` (${unchanged} equal to the source and left alone, their fingerprints checked again under the lock)` : ''}, ` : ''}no foreign key points nowhere,
         every index is valid${s.report?.indexes ? ` (${s.report.indexes.length} rebuilt)` : ''}, every sequence is at the source's value.</p>
         ${(s.report?.warnings || []).map((w) => `<p class="muted">Note: ${esc(w)}</p>`).join('')}
         ${this.cancelAsked === s.sync_id ? '<p>Your cancel came too late: the sync had already begun to commit, so it completed.</p>' : ''}</div>`;
@@ -906,8 +924,8 @@ export class ArchonDbSync extends HTMLElement {
     if (dry && s.plan) {
       const rows = s.plan.tables || [];
       box.innerHTML = `<h3>The plan</h3><p class="muted">${s.plan.fresh_target ? 'The target has no Archon tables: they would be created from the source\'s schema. ' : ''}Tables in load order; rows the target has now would be replaced.</p>
-        <div class="scroll"><table><thead><tr><th scope="col">Table</th><th scope="col" class="n">Rows to copy</th><th scope="col" class="n">Target now</th><th scope="col" class="hide-narrow">Copy</th></tr></thead>
-        <tbody>${rows.map((t) => `<tr><th scope="row">${esc(t.table)}</th><td class="n">${num(t.source_rows)}</td><td class="n">${num(t.target_rows_before)}</td><td class="hide-narrow">${esc(String(t.format).toLowerCase())}</td></tr>`).join('')}</tbody></table></div>`;
+        <div class="scroll"><table><thead><tr><th scope="col">Table</th><th scope="col" class="n">Rows to copy</th><th scope="col" class="n">Target now</th><th scope="col">What happens</th><th scope="col" class="hide-narrow">Copy</th></tr></thead>
+        <tbody>${rows.map((t) => `<tr><th scope="row">${esc(t.table)}</th><td class="n">${num(t.source_rows)}</td><td class="n">${num(t.target_rows_before)}</td><td>${esc(t.reload === false ? 'left alone: unchanged' : `reload: ${why(t.why)}`)}</td><td class="hide-narrow">${esc(String(t.format).toLowerCase())}</td></tr>`).join('')}</tbody></table></div>`;
       return;
     }
     const r = s.report;
@@ -924,6 +942,30 @@ export class ArchonDbSync extends HTMLElement {
         <tbody>${slow.map((t) => `<tr><th scope="row">${esc(t.table)}</th><td class="n">${num(t.rows_loaded)}</td><td class="n">${num(t.target_rows_before)}</td><td class="n">${seconds(t.seconds)}</td></tr>`).join('')}</tbody></table></div></details>` : ''}
       ${r.indexes?.length ? `<details><summary>Indexes rebuilt (${r.indexes.length})</summary><div class="scroll"><table><thead><tr><th scope="col">Index</th><th scope="col">Method</th><th scope="col" class="n">Seconds</th></tr></thead>
         <tbody>${r.indexes.slice().sort((a, b) => b.seconds - a.seconds).map((i) => `<tr><th scope="row">${esc(i.index)}</th><td>${esc(i.method)}</td><td class="n">${seconds(i.seconds)}</td></tr>`).join('')}</tbody></table></div></details>` : ''}`;
+  }
+
+  /**
+   * Issue 14: which tables are reloaded and why, which are left alone as equal to the source — from the
+   * plan, so it is there from the end of validation on (live, after a reload, and in the final state).
+   */
+  renderDecisions(s, dry) {
+    const box = this.$('decisions');
+    const all = s.operation === 'restore' ? [] : s.decisions || [];
+    if (!all.length) { box.innerHTML = ''; this.decisionsHtml = ''; return; }
+    const reload = all.filter((d) => d.reload);
+    const left = all.filter((d) => !d.reload);
+    const groups = new Map();
+    reload.forEach((d) => groups.set(d.why, [...(groups.get(d.why) || []), d.table]));
+    const verb = dry ? 'Would reload' : s.status === 'completed' ? 'Reloaded' : s.status === 'running' ? 'Reloading' : 'Planned to reload';
+    const named = [...groups].map(([w, names]) => `${names.length > 4 ? `${names.length} tables` : names.join(', ')} (${why(w)})`).join('; ');
+    const html = `<h3>Tables</h3>
+      <p id="decision-summary">${!reload.length ? 'Nothing to reload. ' : groups.size === 1 && reload.length > 4
+        ? `${verb} ${reload.length} tables (${esc(why(reload[0].why))}). ` : `${verb} ${reload.length}: ${esc(named)}. `}
+        ${left.length ? `${left.length} unchanged ${left.length === 1 ? 'table' : 'tables'} (equal to the source) left alone.` : ''}</p>
+      ${dry ? '' : `<details><summary>Per table (${all.length})</summary><div class="scroll"><table><thead><tr><th scope="col">Table</th><th scope="col">What happens</th></tr></thead>
+        <tbody>${all.map((d) => `<tr><th scope="row">${esc(d.table)}</th><td>${esc(d.reload ? `reload: ${why(d.why)}` : 'left alone: unchanged')}</td></tr>`).join('')}</tbody></table></div></details>`}`;
+    // redrawn only when it changes: events come up to 5 a second, and an opened fold-out must stay open
+    if (html !== this.decisionsHtml) { box.innerHTML = html; this.decisionsHtml = html; }
   }
 
   /** What a screen reader hears: phase changes, every tenth percent, and the outcome. */

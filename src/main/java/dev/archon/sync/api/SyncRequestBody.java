@@ -1,6 +1,9 @@
 package dev.archon.sync.api;
 
-/** The JSON body of POST /api/database/sync (snake_case: dry_run). */
+/**
+ * The JSON body of POST /api/database/sync (snake_case: dry_run). {@code full}: replace every table, also
+ * those already equal to the source's (without it only the tables that differ are reloaded).
+ */
 public record SyncRequestBody(String direction, Boolean force, Boolean backup, Boolean dryRun, String trigger,
-        Boolean schema) {
+        Boolean schema, Boolean full) {
 }

@@ -61,7 +61,8 @@ public class SyncResource {
     @RequestBody(required = true, content = @Content(mediaType = OpenApiDefinition.JSON, schema = @Schema(implementation = SyncRequestBody.class), examples = {
             @ExampleObject(name = "cloud backup", summary = "local → cloud with a pre-sync backup", value = "{\"direction\": \"local-to-remote\"}"),
             @ExampleObject(name = "restore a machine", summary = "cloud → local, overriding the data-loss guard", value = "{\"direction\": \"remote-to-local\", \"force\": true}"),
-            @ExampleObject(name = "dry run", summary = "validate and plan only", value = "{\"direction\": \"local-to-remote\", \"dry_run\": true}")}))
+            @ExampleObject(name = "dry run", summary = "validate and plan only", value = "{\"direction\": \"local-to-remote\", \"dry_run\": true}"),
+            @ExampleObject(name = "full replace", summary = "reload all tables, also those equal to the source's", value = "{\"direction\": \"local-to-remote\", \"full\": true}")}))
     @APIResponse(responseCode = "202", description = "started; Location names the progress resource", content = @Content(mediaType = OpenApiDefinition.JSON, schema = @Schema(implementation = ProgressEvent.class)))
     @APIResponse(responseCode = "200", description = "dry run: validated and planned, nothing touched", content = @Content(mediaType = OpenApiDefinition.JSON, schema = @Schema(implementation = ProgressEvent.class)))
     @APIResponse(responseCode = "400", description = "the body is invalid", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
@@ -91,7 +92,8 @@ public class SyncResource {
         SyncRequest request = new SyncRequest(direction, Boolean.TRUE.equals(body.force()),
                 body.backup() == null || body.backup(), Boolean.TRUE.equals(body.dryRun()), trigger,
                 trigger.wire() + " from " + (http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress()))
-                .withSchema(Boolean.TRUE.equals(body.schema()));
+                .withSchema(Boolean.TRUE.equals(body.schema()))
+                .withFull(Boolean.TRUE.equals(body.full()));
         SyncJob job;
         try {
             job = syncs.start(request);

@@ -56,7 +56,7 @@ final class ArchiveRows {
                     long rows = copyBlock(ctx, in, line.substring(0, line.length() - 1), name, t, doneRows, totalRows);
                     doneRows += rows;
                     ctx.job.tableDone(new SyncReport.TableResult(name, t == null ? rows : t.sourceRows(), t == null ? 0 : t.targetRowsBefore(),
-                            rows, 0, (System.nanoTime() - start) / 1e9, "text"));
+                            rows, 0, (System.nanoTime() - start) / 1e9, "text", true, t == null ? "restore" : t.why()));
                 } else if (statement.length() == 0 && (line.isBlank() || line.startsWith("--") || PSQL_META.matcher(line).matches()
                         || (line.equals("SET transaction_timeout = 0;") && ctx.plan.targetServerVersion() < 170000))) {
                     continue; // between statements: comments, pg_dump's psql meta-commands, a setting an older server lacks

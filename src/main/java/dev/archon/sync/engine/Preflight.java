@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.function.Function;
@@ -34,7 +35,7 @@ import java.util.stream.Collectors;
 final class Preflight {
     /** Supabase's transaction pooler: no session state, no snapshot, no COPY sessions. */
     static final int TRANSACTION_POOLER_PORT = 6543;
-    static final String UNCHANGED = "unchanged";
+    static final String UNCHANGED = SyncPlan.UNCHANGED;
 
     private final SyncContext ctx;
     private final Catalog source;
@@ -130,7 +131,9 @@ final class Preflight {
 
         ctx.job.progress(0.5, "Fingerprinting the tables on both sides");
         Map<TableName, TableFingerprint> onSource = new LinkedHashMap<>();
-        Map<TableName, TableFingerprint> onTarget = fingerprintBothSides(tx, fresh, onSource);
+        Map<TableName, Double> sourceSeconds = new ConcurrentHashMap<>();
+        Map<TableName, Double> targetSeconds = new ConcurrentHashMap<>();
+        Map<TableName, TableFingerprint> onTarget = fingerprintBothSides(tx, fresh, onSource, sourceSeconds, targetSeconds);
         ctx.cancel().throwIfCancelled();
         if (!ctx.job.request().force()) {
             refusals.addAll(DataLossGuard.check(guardStates(onSource, onTarget, fresh ? Map.of() : LastSync.recorded(ctx.targetConnection))));
@@ -139,7 +142,8 @@ final class Preflight {
 
         return new SyncPlan(ctx.job.request().direction(), ctx.source.toString(), ctx.target.toString(), sourceVersion,
                 targetVersion, schemaClient.orElse(null), fresh,
-                tablePlans(sourceColumns, fresh, onSource, onTarget, reloadReasons(fresh, onSource, onTarget)), sequencePlans());
+                tablePlans(sourceColumns, fresh, onSource, onTarget, reloadReasons(fresh, onSource, onTarget), sourceSeconds,
+                        targetSeconds), sequencePlans());
     }
 
     /**
@@ -147,14 +151,15 @@ final class Preflight {
      * its snapshot, the target in a transaction rolled back at once. A fresh target has nothing to fingerprint.
      */
     private Map<TableName, TableFingerprint> fingerprintBothSides(TargetTransaction tx, boolean fresh,
-            Map<TableName, TableFingerprint> onSource) throws SQLException {
+            Map<TableName, TableFingerprint> onSource, Map<TableName, Double> sourceSeconds, Map<TableName, Double> targetSeconds)
+            throws SQLException {
         FutureTask<Map<TableName, TableFingerprint>> onTarget = new FutureTask<>(() -> fresh ? Map.of()
-                : tx.inRolledBackTransaction(c -> TableFingerprint.of(c, tables)));
+                : tx.inRolledBackTransaction(c -> TableFingerprint.of(c, tables, targetSeconds)));
         Thread targetSide = new Thread(onTarget, "fingerprint-target");
         targetSide.setDaemon(true);
         targetSide.start();
         try {
-            onSource.putAll(TableFingerprint.of(ctx.sourceConnection, tables));
+            onSource.putAll(TableFingerprint.of(ctx.sourceConnection, tables, sourceSeconds));
         } catch (SQLException | RuntimeException e) {
             try {
                 await(onTarget); // the target's session is ours again only when its side has ended
@@ -199,16 +204,20 @@ final class Preflight {
 
     /**
      * Which tables are reloaded, and why: those whose fingerprints differ, and every table referencing one of
-     * them (a TRUNCATE of a parent needs its FK children in the same statement; this tool never uses CASCADE).
+     * them (a TRUNCATE of a parent needs its FK children in the same statement; this tool never uses CASCADE);
+     * with {@code full}, every table.
      */
     private Map<TableName, String> reloadReasons(boolean fresh, Map<TableName, TableFingerprint> onSource,
             Map<TableName, TableFingerprint> onTarget) throws SQLException {
         Map<TableName, String> why = new LinkedHashMap<>();
+        boolean full = ctx.job.request().full();
         for (TableName t : tables) {
             if (fresh) {
-                why.put(t, "fresh target");
+                why.put(t, SyncPlan.FRESH_TARGET);
             } else if (!onSource.get(t).equals(onTarget.get(t))) {
-                why.put(t, "differs");
+                why.put(t, SyncPlan.DIFFERS);
+            } else if (full) {
+                why.put(t, SyncPlan.FULL); // equal, but the user asked for every table to be replaced
             }
         }
         List<ForeignKey> fks = fresh ? List.of() : target.foreignKeysTouching(tables);
@@ -256,8 +265,8 @@ final class Preflight {
     }
 
     private List<TablePlan> tablePlans(Map<TableName, List<Column>> sourceColumns, boolean fresh,
-            Map<TableName, TableFingerprint> onSource, Map<TableName, TableFingerprint> onTarget, Map<TableName, String> why)
-            throws SQLException {
+            Map<TableName, TableFingerprint> onSource, Map<TableName, TableFingerprint> onTarget, Map<TableName, String> why,
+            Map<TableName, Double> sourceSeconds, Map<TableName, Double> targetSeconds) throws SQLException {
         Map<TableName, List<Column>> targetColumns = fresh ? sourceColumns : target.columns(tables);
         List<TablePlan> plans = new ArrayList<>();
         for (TableName t : LoadOrder.of(tables, source.foreignKeysTouching(tables))) {
@@ -266,7 +275,7 @@ final class Preflight {
             boolean binary = cols.stream().allMatch(c -> c.binarySafe() && tgtCols.get(c.name()).binarySafe());
             plans.add(new TablePlan(t, cols.stream().map(Column::name).toList(), binary ? CopyFormat.BINARY : CopyFormat.TEXT,
                     onSource.get(t).rows(), fresh ? 0 : onTarget.get(t).rows(), source.dataBytes(t), !why.get(t).equals(UNCHANGED),
-                    why.get(t), onSource.get(t)));
+                    why.get(t), onSource.get(t), sourceSeconds.getOrDefault(t, 0.0), targetSeconds.getOrDefault(t, 0.0)));
         }
         return plans;
     }

@@ -127,11 +127,14 @@ public final class SyncEngine {
         boolean restore = source == null;
         for (SyncPlan.TablePlan t : ctx.plan.tables()) {
             if (!t.reload()) { // done already: identical on both sides
-                ctx.job.tableDone(new SyncReport.TableResult(t.table().toString(), t.sourceRows(), t.targetRowsBefore(), 0, 0, 0, Preflight.UNCHANGED));
+                ctx.job.tableDone(new SyncReport.TableResult(t.table().toString(), t.sourceRows(), t.targetRowsBefore(), 0, 0, 0,
+                        SyncPlan.UNCHANGED, false, t.why()));
             }
         }
         if (ctx.plan.reloaded().isEmpty()) {
-            return; // every table is identical on both sides: no write transaction, nothing to back up
+            // every table is identical on both sides: the target transaction is never begun (no BEGIN, no lock,
+            // no transaction id, no WAL), nothing is backed up; closing it only ends the read-only session
+            return;
         }
         if (ctx.job.request().backup() && !ctx.plan.freshTarget()) {
             if (restore) {
@@ -231,11 +234,11 @@ public final class SyncEngine {
                     request.restoreBackupId(), request.direction().targetName());
         }
         if (reloaded == 0) {
-            return String.format("Nothing to sync %s: all %d tables are identical on both sides; nothing was written",
-                    request.direction().wire(), unchanged);
+            return String.format("Nothing to sync %s: all %d tables are identical on both sides (fingerprints); "
+                    + "no write transaction was opened on the target, nothing was written", request.direction().wire(), unchanged);
         }
-        return String.format("Synced %,d rows in %d tables %s", plan.totalRows(), reloaded, request.direction().wire())
-                + (unchanged == 0 ? "" : String.format(" (%d unchanged tables left alone)", unchanged));
+        return String.format("Synced %,d rows in %d %s %s — %s", plan.totalRows(), reloaded, reloaded == 1 ? "table" : "tables",
+                request.direction().wire(), plan.decisionSummary("reloaded", "left alone"));
     }
 
     private static String describeTable(SyncJob job) {

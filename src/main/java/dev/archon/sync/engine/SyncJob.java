@@ -43,6 +43,7 @@ public final class SyncJob {
     private Instant finishedAt;
     private List<Refusal> refusals = List.of();
     private SyncPlan plan;
+    private List<SyncPlan.Decision> decisions = List.of();
     private final List<SyncReport.TableResult> tableResults = new ArrayList<>();
     private final List<SyncReport.IndexResult> indexResults = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
@@ -85,8 +86,13 @@ public final class SyncJob {
 
     public synchronized void planned(SyncPlan p) {
         plan = p;
+        decisions = p.decisions();
         totalTables = p.tables().size();
         totalRows = p.totalRows();
+        if (!request.isRestore()) {
+            message = p.reloaded().isEmpty() ? "Planned: every table equals the source; nothing to write"
+                    : "Planned: " + p.decisionSummary("reload", "left alone");
+        }
         publish();
     }
 
@@ -172,7 +178,14 @@ public final class SyncJob {
 
     /** A dry run ends here: validated, planned, nothing touched. */
     public void planOnly() {
-        finish(SyncStatus.COMPLETED, null, "Dry run: validated and planned, nothing was changed", null, List.of());
+        SyncPlan p;
+        synchronized (this) {
+            p = plan;
+        }
+        String would = p == null || request.isRestore() ? ""
+                : p.reloaded().isEmpty() ? ": every table equals the source, a sync would write nothing"
+                : ": a sync would reload " + p.decisionSummary("", "would be left alone");
+        finish(SyncStatus.COMPLETED, null, "Dry run: validated and planned, nothing was changed" + would, null, List.of());
     }
 
     private synchronized void finish(SyncStatus s, Phase finalPhase, String text, String reason, List<Refusal> reasons) {
@@ -224,7 +237,8 @@ public final class SyncJob {
         ProgressEvent e = withClock(new ProgressEvent(id, request.isRestore() ? "restore" : "sync", status, request.direction(),
                 request.trigger(), phase, currentTable, tablesCompleted, totalTables, rowsSynced, totalRows, bytesTransferred,
                 Math.round(percent * 10) / 10.0, startedAt, 0, null, message, error, request.restoreBackupId(), finishedAt,
-                refusals, request.dryRun() ? plan : null, r.tables().isEmpty() && r.indexes().isEmpty() ? null : r),
+                refusals, request.dryRun() ? plan : null, r.tables().isEmpty() && r.indexes().isEmpty() ? null : r,
+                decisions),
                 finishedAt == null ? Instant.now() : finishedAt);
         publishedReport = r;
         published = e;

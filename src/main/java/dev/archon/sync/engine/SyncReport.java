@@ -20,8 +20,19 @@ public record SyncReport(List<TableResult> tables, List<IndexResult> indexes, Ma
             String message) {
     }
 
+    /**
+     * @param format   "binary", "text", or "unchanged" for a table left alone
+     * @param reloaded false: equal to the source (fingerprints, checked again under the lock), not touched
+     * @param why      why it was reloaded or not (see {@link SyncPlan.TablePlan#why})
+     */
     public record TableResult(String table, long sourceRows, long targetRowsBefore, long rowsLoaded, long bytes,
-            double seconds, String format) {
+            double seconds, String format, boolean reloaded, String why) {
+
+        public TableResult(String table, long sourceRows, long targetRowsBefore, long rowsLoaded, long bytes, double seconds,
+                String format) {
+            this(table, sourceRows, targetRowsBefore, rowsLoaded, bytes, seconds, format, !SyncPlan.UNCHANGED.equals(format),
+                    SyncPlan.UNCHANGED.equals(format) ? SyncPlan.UNCHANGED : null);
+        }
     }
 
     /** An index rebuilt after the load; a new relfilenode shows it was built over the loaded rows. */

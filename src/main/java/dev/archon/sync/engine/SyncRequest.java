@@ -10,9 +10,16 @@ package dev.archon.sync.engine;
  * @param restoreBackupId set for a restore: load this backup into the database the direction targets
  * @param schema          bring the source's Archon functions, views, policies and triggers along where the
  *                        target's differ (issue 12); without it such drift refuses the sync
+ * @param full            replace every table, even those whose fingerprints equal the source's (issue 14);
+ *                        the data-loss guard still applies
  */
 public record SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger,
-        String requestedBy, String restoreBackupId, boolean schema) {
+        String requestedBy, String restoreBackupId, boolean schema, boolean full) {
+
+    public SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger,
+            String requestedBy, String restoreBackupId, boolean schema) {
+        this(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, schema, false);
+    }
 
     public SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger,
             String requestedBy, String restoreBackupId) {
@@ -20,7 +27,12 @@ public record SyncRequest(Direction direction, boolean force, boolean backup, bo
     }
 
     public SyncRequest withSchema(boolean bringSchema) {
-        return new SyncRequest(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, bringSchema);
+        return new SyncRequest(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, bringSchema, full);
+    }
+
+    /** The same request, replacing every table whether it differs or not. */
+    public SyncRequest withFull(boolean replaceAll) {
+        return new SyncRequest(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, schema, replaceAll);
     }
 
     public SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger) {

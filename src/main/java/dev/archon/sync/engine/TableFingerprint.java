@@ -42,6 +42,12 @@ public record TableFingerprint(long rows, String digest, String sequences) {
      * settings are pinned with SET LOCAL, and every table is read in that one snapshot).
      */
     static Map<TableName, TableFingerprint> of(Connection c, List<TableName> tables) throws SQLException {
+        return of(c, tables, new HashMap<>());
+    }
+
+    /** The same, and how many seconds each table's statement took (for the plan and the benchmark). */
+    static Map<TableName, TableFingerprint> of(Connection c, List<TableName> tables, Map<TableName, Double> seconds)
+            throws SQLException {
         for (String s : PINNED) {
             Sql.exec(c, s);
         }
@@ -50,11 +56,13 @@ public record TableFingerprint(long rows, String digest, String sequences) {
         Map<TableName, List<String>> sequences = sequenceStates(catalog, tables);
         Map<TableName, TableFingerprint> out = new LinkedHashMap<>();
         for (TableName t : tables) {
+            long start = System.nanoTime();
             try (PreparedStatement ps = c.prepareStatement(query(t, columns.get(t), sendFunctions(c, t)));
                     ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 out.put(t, new TableFingerprint(rs.getLong(1), rs.getString(2), String.join(",", sequences.getOrDefault(t, List.of()))));
             }
+            seconds.put(t, (System.nanoTime() - start) / 1e9);
         }
         return out;
     }

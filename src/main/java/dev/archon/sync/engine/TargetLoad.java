@@ -121,7 +121,7 @@ final class TargetLoad {
             TableCopier.Result r = TableCopier.copy(ctx, t, report);
             doneBytes += Math.max(1, t.sourceBytes());
             ctx.job.tableDone(new SyncReport.TableResult(name, t.sourceRows(), t.targetRowsBefore(), r.rows(), r.bytes(),
-                    (System.nanoTime() - start) / 1e9, t.format().name().toLowerCase()));
+                    (System.nanoTime() - start) / 1e9, t.format().name().toLowerCase(), true, t.why()));
         }
     }
 

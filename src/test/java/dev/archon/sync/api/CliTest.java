@@ -108,23 +108,62 @@ class CliTest {
         Run r = cli("--direction=local-to-remote", "--dry-run");
         assertEquals(0, r.exit(), r.toString());
         for (String table : SYNCED) {
-            assertTrue(r.out().matches("(?s).*\\n" + table + " +[0-9,]+ +0 +load [0-9,]+ rows\\n.*"), table + " in " + r.out());
+            assertTrue(r.out().matches("(?s).*\\n" + table + " +[0-9,]+ +0 +load [0-9,]+ rows \\(differs\\)\\n.*"), table + " in " + r.out());
         }
         assertEquals(remoteBefore, DbChecksum.of(clusters.remote(), "app_remote"));
+    }
+
+    /**
+     * Issue 14 through the CLI: after a first sync the dry run shows every table left alone, the sync says it
+     * wrote nothing, a changed setting reloads only its table and says why, and --full replaces all 17.
+     */
+    @Test
+    void itSaysWhichTablesWereLeftAloneAndWhichReloadedAndWhyAndFullReplacesAll() {
+        assertEquals(0, cli("--direction=local-to-remote", "--no-backup").exit());
+
+        Run dry = cli("--direction=local-to-remote", "--dry-run");
+        assertEquals(0, dry.exit(), dry.toString());
+        for (String table : SYNCED) {
+            assertTrue(dry.out().matches("(?s).*\\n" + table + " +[0-9,]+ +[0-9,]+ +left alone: unchanged\\n.*"), table + " in " + dry.out());
+        }
+        assertTrue(dry.out().contains("0 to reload, 17 left alone"), dry.out());
+
+        DbChecksum remoteBefore = DbChecksum.of(clusters.remote(), "app_remote");
+        Run none = cli("--direction=local-to-remote", "--no-backup");
+        assertEquals(0, none.exit(), none.toString());
+        assertTrue(none.out().contains("Nothing to sync local-to-remote"), none.out());
+        assertTrue(none.out().contains("left alone, unchanged (17): archon_settings, "), none.out());
+        assertTrue(none.out().contains("no write transaction was opened on the target"), none.out());
+        assertEquals(remoteBefore, DbChecksum.of(clusters.remote(), "app_remote"));
+
+        clusters.local().exec("app_local", "UPDATE archon_settings SET value = 'changed' WHERE key = (SELECT min(key) FROM archon_settings)");
+        Run one = cli("--direction=local-to-remote", "--no-backup");
+        assertEquals(0, one.exit(), one.toString());
+        assertTrue(one.out().contains("reloaded (1): archon_settings (differs)"), one.out());
+        assertTrue(one.out().contains("left alone, unchanged (16): "), one.out());
+        assertTrue(one.out().contains("row counts of 1 reloaded table equals the source snapshot; the 16 unchanged ones"), one.out());
+
+        Run full = cli("--direction=local-to-remote", "--no-backup", "--full");
+        assertEquals(0, full.exit(), full.toString());
+        assertTrue(full.out().contains("reloaded (17): "), full.out());
+        assertTrue(full.out().contains(" (full replace requested)"), full.out());
+        assertFalse(full.out().contains("left alone"), full.out());
+        assertEquals(DbChecksum.of(clusters.local(), "app_local").only(SYNCED),
+                DbChecksum.of(clusters.remote(), "app_remote").only(SYNCED));
     }
 
     @Test
     void usageErrorsExitTwo() {
         for (String[] args : List.of(new String[] {}, new String[] {"--direction=sideways"}, new String[] {"--bogus"},
                 new String[] {"--history=0"}, new String[] {"--status", "--history"}, new String[] {"--follow=not an id"},
-                new String[] {"--status", "--force"})) {
+                new String[] {"--status", "--force"}, new String[] {"--history", "--full"})) {
             Run r = cli(args);
             assertEquals(2, r.exit(), List.of(args) + ": " + r);
             assertTrue(r.err().contains("--help"), r.err());
         }
         Run help = cli("--help");
         assertEquals(0, help.exit());
-        for (String text : List.of("--direction", "--url", "--force", "--no-backup", "--dry-run", "--yes", "--json", "--status",
+        for (String text : List.of("--direction", "--url", "--force", "--full", "--no-backup", "--dry-run", "--yes", "--json", "--status",
                 "--history", "--cancel", "--follow", "0  completed", "1  failed", "2  usage", "3  refused", "4  cancelled",
                 "5  service unreachable or unauthorized", "6  another sync is running")) {
             assertTrue(help.out().contains(text), text);

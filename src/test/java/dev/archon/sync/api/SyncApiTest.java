@@ -153,6 +153,84 @@ class SyncApiTest {
         assertEquals(remote, DbChecksum.of(clusters.remote(), "app_remote"));
     }
 
+    /**
+     * Issue 14 through the API: the dry run, the progress object, the finished sync and its history row say per
+     * table whether it is reloaded and why; a sync with nothing to write says so; "full" replaces every table;
+     * "full" is a boolean like every flag.
+     */
+    @Test
+    void everyAnswerSaysWhichTablesAreReloadedAndWhyAndFullReplacesAll() {
+        String first = start("{\"direction\":\"local-to-remote\",\"backup\":false}", 202);
+        awaitFinal(first).then().body("status", equalTo("completed"))
+                .body("decisions.size()", equalTo(17))
+                .body("decisions.find { it.table == 'archon_sources' }.reload", equalTo(true))
+                .body("decisions.find { it.table == 'archon_sources' }.why", equalTo("differs"))
+                .body("report.tables.find { it.table == 'archon_sources' }.why", equalTo("differs"))
+                .body("report.tables.find { it.table == 'archon_sources' }.reloaded", equalTo(true));
+
+        // after it, everything is equal: the dry run plans nothing, the sync writes nothing and says so
+        given().header("X-API-Key", KEY).contentType(ContentType.JSON)
+                .body("{\"direction\":\"local-to-remote\",\"dry_run\":true}").post("/api/database/sync")
+                .then().statusCode(200)
+                .body("plan.tables.findAll { it.reload }.size()", equalTo(0))
+                .body("plan.tables.findAll { it.why == 'unchanged' }.size()", equalTo(17))
+                .body("decisions.findAll { !it.reload }.size()", equalTo(17))
+                .body("message", containsString("every table equals the source, a sync would write nothing"));
+        DbChecksum remoteBefore = DbChecksum.of(clusters.remote(), "app_remote");
+        String none = start("{\"direction\":\"local-to-remote\"}", 202);
+        awaitFinal(none).then().body("status", equalTo("completed"))
+                .body("message", containsString("no write transaction was opened on the target"))
+                .body("report.phase_seconds.importing", org.hamcrest.Matchers.nullValue())
+                .body("report.phase_seconds.backing_up", org.hamcrest.Matchers.nullValue())
+                .body("report.tables.findAll { it.format == 'unchanged' && !it.reloaded && it.why == 'unchanged' }.size()", equalTo(17));
+        assertEquals(remoteBefore, DbChecksum.of(clusters.remote(), "app_remote"));
+
+        // full: every table, though none differs
+        given().header("X-API-Key", KEY).contentType(ContentType.JSON)
+                .body("{\"direction\":\"local-to-remote\",\"dry_run\":true,\"full\":true}").post("/api/database/sync")
+                .then().statusCode(200)
+                .body("plan.tables.findAll { it.reload && it.why == 'full replace requested' }.size()", equalTo(17))
+                .body("message", containsString("a sync would reload 17 tables (full replace requested)"));
+        String full = start("{\"direction\":\"local-to-remote\",\"backup\":false,\"full\":true}", 202);
+        awaitFinal(full).then().body("status", equalTo("completed"))
+                .body("decisions.findAll { it.reload && it.why == 'full replace requested' }.size()", equalTo(17))
+                .body("report.tables.findAll { it.reloaded && it.why == 'full replace requested' }.size()", equalTo(17))
+                .body("report.phase_seconds.importing", notNullValue());
+        List<String> synced = List.of(dev.archon.sync.config.ArchonTables.DEFAULT_CSV.split(","));
+        assertEquals(DbChecksum.of(clusters.local(), "app_local").only(synced), DbChecksum.of(clusters.remote(), "app_remote").only(synced));
+
+        // the history rows keep the decisions and say them in words
+        Response history = awaitHistory(full);
+        history.then().statusCode(200)
+                .body("find { it.sync_id == '" + full + "' }.tables.findAll { it.why == 'full replace requested' }.size()", equalTo(17))
+                .body("find { it.sync_id == '" + full + "' }.message", containsString("reloaded: 17 tables (full replace requested)"))
+                .body("find { it.sync_id == '" + none + "' }.tables.findAll { it.why == 'unchanged' }.size()", equalTo(17))
+                .body("find { it.sync_id == '" + none + "' }.message", containsString("Nothing to sync"));
+
+        // a flag is a JSON boolean: "true" in quotes is refused, naming the field
+        given().header("X-API-Key", KEY).contentType(ContentType.JSON)
+                .body("{\"direction\":\"local-to-remote\",\"full\":\"true\"}").post("/api/database/sync")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("full")).body("detail", containsString("true or false"));
+    }
+
+    /** The history is written in the background: the newest rows once the given sync's row is final. */
+    private static Response awaitHistory(String syncId) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            Response r = given().header("X-API-Key", KEY).get("/api/database/sync/history?limit=5");
+            if ("completed".equals(r.path("find { it.sync_id == '" + syncId + "' }.status")) || System.nanoTime() > deadline) {
+                return r;
+            }
+            sleep(100);
+        }
+    }
+
+    private static String start(String body, int status) {
+        return given().header("X-API-Key", KEY).contentType(ContentType.JSON).body(body).post("/api/database/sync")
+                .then().statusCode(status).extract().path("sync_id");
+    }
+
     static Response awaitFinal(String id) {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (true) {

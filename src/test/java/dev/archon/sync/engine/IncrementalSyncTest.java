@@ -5,6 +5,7 @@ import static dev.archon.sync.engine.EngineHarness.REMOTE_DB;
 import static dev.archon.sync.engine.EngineHarness.TABLE_NAMES;
 import static dev.archon.sync.engine.EngineHarness.exec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.archon.sync.testing.DbChecksum;
@@ -12,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -90,6 +92,81 @@ class IncrementalSyncTest {
         assertEquals(before, h.localSum());
     }
 
+    /**
+     * Nothing differs: the target is only read. No transaction id is assigned on it (its next xid is the same
+     * after the sync), and no lock against writers is taken: Archon writing to every table at that moment
+     * (a session holding ROW EXCLUSIVE on all 17, as an open UPDATE does) does not hold the sync up.
+     */
+    @Test
+    void nothingDiffersOpensNoWriteTransactionAndTakesNoLock() throws SQLException {
+        afterAFirstSync();
+        long nextXid = nextXid();
+        try (Connection writer = h.local().connect(LOCAL_DB); Statement st = writer.createStatement()) {
+            writer.setAutoCommit(false);
+            st.execute("LOCK TABLE " + String.join(", ", TABLE_NAMES) + " IN ROW EXCLUSIVE MODE");
+            SyncJob again = sync(false);
+            ProgressEvent end = again.snapshot();
+            assertEquals(SyncStatus.COMPLETED, end.status(), end::toString);
+            assertTrue(end.message().contains("no write transaction was opened"), end.message());
+            assertFalse(end.report().phaseSeconds().containsKey("importing"), end.report().phaseSeconds()::toString);
+            assertEquals(17, end.decisions().size());
+            assertTrue(end.decisions().stream().noneMatch(SyncPlan.Decision::reload), end.decisions()::toString);
+            assertTrue(end.report().tables().stream().allMatch(t -> !t.reloaded() && "unchanged".equals(t.why())),
+                    end.report().tables()::toString);
+            writer.rollback();
+        }
+        assertEquals(nextXid, nextXid(), "no transaction id was assigned on the target");
+    }
+
+    /**
+     * A write on a table left alone, after validation fingerprinted it and before the load locks it: the
+     * fingerprint taken again under the lock finds it, the sync fails and rolls back, the write stays.
+     */
+    @Test
+    void aWriteOnTheTargetBetweenValidationAndTheLockIsCaughtNotLost() {
+        afterAFirstSync();
+        exec(h.remote(), REMOTE_DB, "UPDATE archon_prompts SET prompt = prompt || ' (edited)' WHERE prompt_name = (SELECT min(prompt_name) FROM archon_prompts)");
+        SyncEngine engine = h.engine();
+        SyncJob job = new SyncJob(EngineHarness.request(Direction.REMOTE_TO_LOCAL));
+        Validation v = engine.validate(job);
+        assertTrue(v instanceof Validation.Ready, v::toString);
+        assertEquals(Set.of("archon_prompts"), reloaded(job));
+        exec(h.local(), LOCAL_DB, "SET session_replication_role = replica",
+                "UPDATE archon_settings SET value = 'written during the sync' WHERE key = (SELECT min(key) FROM archon_settings)");
+        DbChecksum withTheWrite = h.localSum();
+        engine.launch(((Validation.Ready) v).sync());
+        ProgressEvent end = EngineHarness.awaitEnd(job).snapshot();
+        assertEquals(SyncStatus.FAILED, end.status(), end::toString);
+        assertTrue(end.error().contains("archon_settings changed on the target during the sync"), end.error());
+        assertEquals(withTheWrite, h.localSum(), "rolled back: the write is kept, nothing else changed");
+    }
+
+    /** The target cluster's next transaction id, read without assigning one. */
+    private long nextXid() throws SQLException {
+        try (Connection c = h.local().connect(LOCAL_DB); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** "full": every table replaced though all are equal, each saying why; the result still identical. */
+    @Test
+    void fullReplacesEveryTableAndSaysWhy() throws SQLException {
+        afterAFirstSync();
+        Map<String, Long> nodes = relfilenodes();
+        SyncJob job = EngineHarness.run(h.engine(), EngineHarness.request(Direction.REMOTE_TO_LOCAL).withFull(true));
+        ProgressEvent end = job.snapshot();
+        assertEquals(SyncStatus.COMPLETED, end.status(), end::toString);
+        assertEquals(Set.copyOf(TABLE_NAMES), reloaded(job));
+        assertTrue(end.decisions().stream().allMatch(d -> d.reload() && SyncPlan.FULL.equals(d.why())), end.decisions()::toString);
+        assertTrue(end.report().tables().stream().allMatch(t -> t.reloaded() && SyncPlan.FULL.equals(t.why())),
+                end.report().tables()::toString);
+        assertTrue(end.message().contains("17 tables (full replace requested)"), end.message());
+        assertEquals(Set.copyOf(TABLE_NAMES), rewritten(nodes), "every table was truncated and loaded");
+        assertIdentical();
+    }
+
     @Test
     void aChangedLeafTableIsTheOnlyOneReloaded() throws SQLException {
         afterAFirstSync();
@@ -99,6 +176,10 @@ class IncrementalSyncTest {
         assertEquals(SyncStatus.COMPLETED, job.status(), () -> job.snapshot().toString());
         assertEquals(Set.of("archon_prompts"), reloaded(job));
         assertEquals(Set.of("archon_prompts"), rewritten(nodes), "only its relfilenode is new");
+        ProgressEvent end = job.snapshot();
+        assertTrue(end.message().contains("reloaded: archon_prompts (differs); 16 unchanged tables left alone"), end.message());
+        assertTrue(end.decisions().stream().allMatch(d -> d.reload() == d.table().equals("archon_prompts")
+                && d.why().equals(d.reload() ? "differs" : "unchanged")), end.decisions()::toString);
         assertIdentical();
     }
 

@@ -274,6 +274,9 @@ class SyncPageBrowserTest {
         try (Connection hold = holdTargetTable()) {
             el("start").click();
             await("the importing phase", PATIENCE, d -> "importing".equals(currentPhase()));
+            // issue 14, live from the progress events: the one changed table is reloaded, the rest left alone
+            assertTrue(text("decision-summary").contains("Reloading 1: archon_settings (differs from the source)")
+                    && text("decision-summary").contains("16 unchanged tables (equal to the source) left alone"), text("decision-summary"));
             el("cancel").click();
             await("the truth after the cancel", PATIENCE, d -> text("outcome").contains("Cancelled"));
             hold.rollback();
