@@ -69,7 +69,7 @@ record WritableDirectory(String role, Path dir, String setting) {
             return "its disk is full";
         }
         if (e instanceof NotDirectoryException || e instanceof FileAlreadyExistsException || lower.contains("not a directory")) {
-            return "a file, not a directory, is in the way (" + offending(e) + ")";
+            return "part of that path is a file, not a directory";
         }
         if (e instanceof AccessDeniedException || lower.contains("permission denied")) {
             return "permission denied (" + offending(e) + ")";

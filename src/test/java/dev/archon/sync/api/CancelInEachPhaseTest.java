@@ -74,6 +74,7 @@ class CancelInEachPhaseTest {
         String sourceDb = toRemote ? LOCAL_DB : REMOTE_DB;
         String targetDb = toRemote ? REMOTE_DB : LOCAL_DB;
         String what = "cancel in " + m.phase() + ", " + direction;
+        long caseStart = System.nanoTime();
         source.exec(sourceDb, "UPDATE archon_prompts SET prompt = prompt || '.' WHERE prompt_name = (SELECT min(prompt_name) FROM archon_prompts)");
         DbChecksum targetBefore = DbChecksum.of(target, targetDb);
 
@@ -104,7 +105,8 @@ class CancelInEachPhaseTest {
         assertEquals("completed", done.get("status").asText(), what + ": the next sync: " + done);
         assertEquals(DbChecksum.of(source, sourceDb).only(TABLES), DbChecksum.of(target, targetDb).only(TABLES), what);
         return what + " → " + end.get("status").asText() + " in " + end.get("phase").asText() + " (history: " + row.get("status").asText()
-                + "); target unchanged; next sync " + done.get("status").asText();
+                + "); target unchanged; next sync " + done.get("status").asText()
+                + String.format(" (case %.1f s)", (System.nanoTime() - caseStart) / 1e9);
     }
 
     private static JsonNode awaitFinal(ServiceProcess service, String id) throws Exception {

@@ -89,6 +89,7 @@ class ServiceKilledInEachPhaseTest {
         String sourceDb = toRemote ? LOCAL_DB : REMOTE_DB;
         String targetDb = toRemote ? REMOTE_DB : LOCAL_DB;
         String what = point + ", " + direction;
+        long caseStart = System.nanoTime();
         // something to sync: a change on the source (the previous case's next sync left both sides equal)
         source.exec(sourceDb, "UPDATE archon_prompts SET prompt = prompt || '.' WHERE prompt_name = (SELECT min(prompt_name) FROM archon_prompts)");
         DbChecksum targetBefore = DbChecksum.of(target, targetDb);
@@ -116,6 +117,7 @@ class ServiceKilledInEachPhaseTest {
 
         boolean lockHeldAtRestart = point == KILL_POINTS.get(0) && toRemote;
         Connection lockHolder = lockHeldAtRestart ? holdTheLock() : null;
+        long restartStart = System.nanoTime();
         service.launch(); // restarted; while it boots, the databases:
 
         // the target as it was, no lock and no session of the dead process on either server
@@ -124,6 +126,7 @@ class ServiceKilledInEachPhaseTest {
         awaitGone(clusters.remote(), deadBackends, what);
 
         service.awaitReady();
+        double restartSeconds = (System.nanoTime() - restartStart) / 1e9;
         if (lockHolder != null) {
             recoveryWaitsForTheLock(service, lockHolder, syncId, what);
         }
@@ -148,7 +151,8 @@ class ServiceKilledInEachPhaseTest {
         assertEquals("completed", done.get("status").asText(), what + ": the next sync: " + done);
         assertEquals(DbChecksum.of(source, sourceDb).only(TABLES), DbChecksum.of(target, targetDb).only(TABLES), what);
         outcomes.add(what + " → " + row.get("status").asText() + " (" + row.get("error").asText().replaceAll("\\(\\d+@[^)]*\\)", "(pid@host)")
-                + "); target unchanged; next sync " + done.get("status").asText());
+                + "); target unchanged; next sync " + done.get("status").asText()
+                + String.format(" (case %.1f s, of it the restart %.1f s)", (System.nanoTime() - caseStart) / 1e9, restartSeconds));
         return next;
     }
 
