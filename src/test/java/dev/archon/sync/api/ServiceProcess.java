@@ -93,6 +93,7 @@ final class ServiceProcess implements AutoCloseable {
             if (!dump.waitFor(60, TimeUnit.SECONDS)) {
                 dump.destroyForcibly();
             }
+            CLASS_ARCHIVE.toFile().deleteOnExit(); // 30 MB, for this test JVM only
         }
         debugPort = freePort();
         starts++;
