@@ -70,9 +70,13 @@ public final class BackupStore {
         secure();
         Path tmp = dir.resolve(m.id() + ".json.partial");
         Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PRIVATE_FILE));
-        JSON.writeValue(tmp.toFile(), m);
-        move(tmp, manifest(m.id()));
+        try {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PRIVATE_FILE));
+            JSON.writeValue(tmp.toFile(), m);
+            move(tmp, manifest(m.id()));
+        } finally {
+            Files.deleteIfExists(tmp); // gone after the move; what a failed write (a full disk) left otherwise
+        }
     }
 
     /** The directory 0700 and its backup files 0600 (pg_dump's own umask may have been looser). */

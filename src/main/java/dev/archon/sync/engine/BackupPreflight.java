@@ -4,10 +4,10 @@ import dev.archon.sync.backup.BackupStore;
 import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.TableName;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Before anything is touched: can the pre-sync backup be written, and does it fit? The estimate is
@@ -27,14 +27,9 @@ final class BackupPreflight {
         }
         BackupStore store = ctx.settings.backups();
         Path dir = store.directory();
-        try {
-            Files.createDirectories(dir);
-            Path probe = Files.createTempFile(dir, ".write-test", ".tmp");
-            Files.delete(probe);
-        } catch (IOException | UnsupportedOperationException e) {
-            refusals.add(new Refusal("backup_dir_unwritable", "the backup directory " + dir.toAbsolutePath()
-                    + " cannot be written (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-                    + "): fix ARCHON_SYNC_BACKUP_DIR, or sync with \"backup\": false"));
+        Optional<String> unwritable = WritableDirectory.backups(dir).whyNotWritable();
+        if (unwritable.isPresent()) {
+            refusals.add(new Refusal("backup_dir_unwritable", unwritable.get() + ", or sync with \"backup\": false"));
             return;
         }
         long bytes = 0;

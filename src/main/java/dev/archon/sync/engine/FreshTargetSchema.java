@@ -34,8 +34,20 @@ final class FreshTargetSchema {
     private FreshTargetSchema() {
     }
 
-    /** Exporting: the DDL, read from the source. */
+    /** Exporting: the DDL, read from the source (through files in the work directory). */
     static String export(SyncContext ctx) throws SQLException, IOException, InterruptedException {
+        try {
+            return exportThroughWorkDir(ctx);
+        } catch (IOException e) {
+            if (WritableDirectory.isNoSpace(e)) {
+                throw new IOException(WritableDirectory.work(ctx.settings.workDir()).full("reading the source's schema")
+                        + "; nothing was changed");
+            }
+            throw e;
+        }
+    }
+
+    private static String exportThroughWorkDir(SyncContext ctx) throws SQLException, IOException, InterruptedException {
         PgClient client = ctx.plan.schemaClient();
         ArchonSchema archon = ArchonSchema.of(ctx.sourceConnection, ctx.plan.tableNames());
         Path archive = ctx.workDir().resolve("source-schema.dump");

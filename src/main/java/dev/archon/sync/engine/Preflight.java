@@ -127,6 +127,10 @@ final class Preflight {
         schemaChanges = SchemaDrift.check(ctx, fresh, refusals); // functions, views, policies, triggers (issue 12)
         checkReplicationRole(tx);
         BackupPreflight.check(ctx, target, tables, fresh, refusals);
+        if (fresh) { // a fresh target's schema is dumped into the work directory first
+            WritableDirectory.work(ctx.settings.workDir()).whyNotWritable()
+                    .ifPresent(why -> refusals.add(new Refusal("work_dir_unwritable", why)));
+        }
         refuseIf(refusals);
 
         ctx.job.progress(0.5, "Fingerprinting the tables on both sides");

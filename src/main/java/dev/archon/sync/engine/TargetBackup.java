@@ -43,6 +43,8 @@ final class TargetBackup {
         String id = BackupStore.newId(Instant.now(), ctx.job.request().direction().wire(), database, ctx.target.database(),
                 ctx.job.id());
         Path partial = store.directory().resolve(id + ".dump.partial");
+        WritableDirectory where = WritableDirectory.backups(store.directory());
+        boolean kept = false;
         try (SourceSnapshot snapshot = SourceSnapshot.connect(ctx.target, "backup snapshot", ctx.job)) {
             snapshot.begin();
             String exported = snapshot.export();
@@ -67,7 +69,8 @@ final class TargetBackup {
             ToolProcess.Result r = ToolProcess.run(client, "pg_dump", args, ctx.target, null, ctx.cancel());
             ctx.cancel().throwIfCancelled();
             if (r.exitCode() != 0) {
-                throw new IOException("the backup failed, nothing was changed: pg_dump exited " + r.exitCode() + ": " + r.stderr());
+                throw new IOException(WritableDirectory.isNoSpace(r.stderr()) ? where.full("writing the backup") + "; nothing was changed"
+                        : "the backup failed, nothing was changed: pg_dump exited " + r.exitCode() + ": " + r.stderr());
             }
             snapshot.release();
             BackupStore.move(partial, store.archive(id));
@@ -75,12 +78,21 @@ final class TargetBackup {
                     ctx.job.request().direction().wire(), ctx.plan.targetServerVersion(), client.major(),
                     Files.size(store.archive(id)), counts, sequences);
             store.save(manifest);
+            kept = true;
             List<String> pruned = store.prune(database, ctx.target.endpoint());
             ctx.job.progress(1, String.format("Backup %s written (%,d MB)%s", id, manifest.sizeBytes() >> 20,
                     pruned.isEmpty() ? "" : "; removed " + pruned.size() + " older"));
             return manifest;
+        } catch (IOException e) {
+            if (WritableDirectory.isNoSpace(e)) { // the manifest, or the move, found the disk full
+                throw new IOException(where.full("writing the backup") + "; nothing was changed");
+            }
+            throw e;
         } finally {
             Files.deleteIfExists(partial);
+            if (!kept) { // an archive without its manifest is never listed, restored or pruned: never leave one
+                Files.deleteIfExists(store.archive(id));
+            }
         }
     }
 }

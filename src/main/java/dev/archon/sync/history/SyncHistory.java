@@ -109,13 +109,19 @@ public class SyncHistory {
         return pool.get().getConnection();
     }
 
-    /** Follows the job: a row at once, then an update at every phase change and at the end. */
+    /**
+     * Follows the job: a row at once, then an update at every phase change and at the end. The first row
+     * is written before this returns (through the writer, so it stays first), so a service killed at any
+     * later moment leaves a row that start-up recovery marks failed and the sync's id stays resolvable.
+     */
     public void track(SyncJob job) {
         if (!available()) {
             return;
         }
-        Object[] last = {null, null};
-        write(job.snapshot(), job);
+        ProgressEvent first = job.snapshot();
+        Object[] last = {first.status(), first.phase()};
+        write(first, job);
+        flush();
         job.subscribe(ev -> {
             synchronized (last) {
                 if (Objects.equals(last[0], ev.status()) && Objects.equals(last[1], ev.phase())) {
@@ -187,6 +193,26 @@ public class SyncHistory {
             ps.setString(i, instance);
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * Removes the row of an attempt that turned out not to be one (another instance held the databases:
+     * a 409 leaves no row); after anything already queued for it, and before this returns.
+     */
+    public void forget(SyncJob job) {
+        if (!available()) {
+            return;
+        }
+        writer.execute(() -> {
+            try (Connection c = connection(); PreparedStatement ps = c.prepareStatement("DELETE FROM " + SCHEMA
+                    + ".archon_sync_history WHERE sync_id = ?::uuid")) {
+                ps.setString(1, job.id());
+                ps.executeUpdate();
+            } catch (SQLException | RuntimeException e) {
+                LOG.warnf("could not remove the history row of %s: %s", job.id(), Redactor.redact(e.getMessage()));
+            }
+        });
+        flush();
     }
 
     /** Deletes finished rows older than the retention (never a running one); 0 or less keeps everything. */
@@ -348,6 +374,16 @@ public class SyncHistory {
      * @return the ids marked failed; empty when a sync is running somewhere (nothing is stale then)
      */
     public Optional<List<String>> failInterrupted(long advisoryLockKey) throws SQLException {
+        return failInterrupted(advisoryLockKey, Instant.now(), () -> { });
+    }
+
+    /**
+     * As {@link #failInterrupted(long)}, for rows started before {@code startedBefore} only (this process's
+     * own start: its own syncs are never touched), running {@code whileLocked} before the lock ends, so a
+     * clean-up of what the dead syncs left cannot race a sync that starts meanwhile.
+     */
+    public Optional<List<String>> failInterrupted(long advisoryLockKey, Instant startedBefore, Runnable whileLocked)
+            throws SQLException {
         List<String> ids = new ArrayList<>();
         try (Connection c = connection()) {
             c.setAutoCommit(false);
@@ -359,11 +395,15 @@ public class SyncHistory {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE " + SCHEMA + ".archon_sync_history SET status = 'failed', "
                         + "error = 'interrupted: the service instance that ran it (' || instance || ') stopped before it finished; "
                         + "the target transaction was never committed', finished_at = coalesce(finished_at, now()), updated_at = now() "
-                        + "WHERE status = 'running' RETURNING sync_id::text"); ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ids.add(rs.getString(1));
+                        + "WHERE status = 'running' AND started_at < ? RETURNING sync_id::text")) {
+                    ps.setTimestamp(1, Timestamp.from(startedBefore));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getString(1));
+                        }
                     }
                 }
+                whileLocked.run();
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

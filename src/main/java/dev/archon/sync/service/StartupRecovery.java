@@ -7,24 +7,40 @@ import dev.archon.sync.history.SyncHistory;
 import dev.archon.sync.pg.PgUri;
 import dev.archon.sync.pg.Redactor;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
  * At start-up: create/upgrade the history table, mark syncs that a dead instance left 'running' as
- * failed, and remove the work files they left behind. A local database that is down does not stop
- * the service from starting (readiness says so); history then starts with the first sync.
+ * failed, and remove the work files and unfinished backup files they left behind. That needs the
+ * advisory lock free on the local database; a killed instance's sessions can hold it a while longer
+ * (a backend busy in a statement notices its client is gone only when the statement ends), and the local
+ * database may be down. So until it has once succeeded, recovery tries again every
+ * {@link #RETRY} in the background; the service starts either way (readiness says what is reachable).
  */
 @Singleton
 public class StartupRecovery {
     private static final Logger LOG = Logger.getLogger(StartupRecovery.class);
+    static final Duration RETRY = Duration.ofSeconds(3);
+
+    /** This process's start: rows started since are its own syncs, never another's leftovers. */
+    private final Instant processStart = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
+    private ScheduledExecutorService retries;
 
     public void onStart(@Observes StartupEvent event, SyncConfig config, SyncHistory history) {
         if (config.local().url().isEmpty()) {
@@ -33,18 +49,56 @@ public class StartupRecovery {
         }
         try {
             history.open(PgUri.parse(config.local().url().get()));
-            history.failInterrupted(SyncLockKey.KEY).ifPresent(interrupted -> {
-                if (!interrupted.isEmpty()) {
-                    LOG.warnf("marked %d sync(s) left running by a stopped instance as failed: %s", interrupted.size(), interrupted);
-                }
-                removeWorkFiles(Path.of(config.workDir()));
-                List<String> partials = new BackupStore(Path.of(config.backupDir()), config.backupKeep()).removePartials();
-                if (!partials.isEmpty()) {
-                    LOG.infof("removed %d unfinished backup file(s) of an interrupted sync: %s", partials.size(), partials);
-                }
-            });
         } catch (Exception e) {
             LOG.errorf("sync history unavailable at start-up: %s", Redactor.redact(e.getMessage()));
+        }
+        if (!recover(config, history)) {
+            retryUntilRecovered(config, history);
+        }
+    }
+
+    /** One attempt; true when done (also when there was nothing to do). */
+    boolean recover(SyncConfig config, SyncHistory history) {
+        try {
+            Optional<List<String>> interrupted = history.failInterrupted(SyncLockKey.KEY, processStart,
+                    () -> removeLeftovers(config)); // under the lock: no sync can start meanwhile and lose its files
+            interrupted.filter(ids -> !ids.isEmpty()).ifPresent(ids ->
+                    LOG.warnf("marked %d sync(s) left running by a stopped instance as failed: %s", ids.size(), ids));
+            if (interrupted.isEmpty()) {
+                LOG.infof("a sync holds the databases (advisory lock %d): recovery of interrupted syncs waits for it", SyncLockKey.KEY);
+            }
+            return interrupted.isPresent();
+        } catch (Exception e) {
+            LOG.warnf("recovery of interrupted syncs could not run yet: %s", Redactor.redact(e.getMessage()));
+            return false;
+        }
+    }
+
+    private synchronized void retryUntilRecovered(SyncConfig config, SyncHistory history) {
+        retries = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "startup-recovery");
+            t.setDaemon(true);
+            return t;
+        });
+        retries.scheduleWithFixedDelay(() -> {
+            if (recover(config, history)) {
+                retries.shutdown();
+            }
+        }, RETRY.toMillis(), RETRY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        if (retries != null) {
+            retries.shutdownNow();
+        }
+    }
+
+    private static void removeLeftovers(SyncConfig config) {
+        removeWorkFiles(Path.of(config.workDir()));
+        List<String> partials = new BackupStore(Path.of(config.backupDir()), config.backupKeep()).removePartials();
+        if (!partials.isEmpty()) {
+            LOG.infof("removed %d unfinished backup file(s) of an interrupted sync: %s", partials.size(), partials);
         }
     }
 

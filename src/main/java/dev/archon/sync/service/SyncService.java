@@ -122,13 +122,17 @@ public class SyncService {
                 });
             }
             try (SyncLogContext ignored = SyncLogContext.of(job)) { // sync_id on every log line of this sync
-                Validation validation = e.validate(job);
-                if (validation instanceof Validation.Conflict conflict) {
-                    // another instance holds the databases: name its sync if the history knows it
-                    throw new SyncConflictException(conflict.message(), history.runningSyncId(job.id()).orElse(null));
-                }
+                // known (and cancellable, through /current) while it validates, which can take seconds on a big
+                // database; its history row exists from now on, so a service killed while validating leaves one
                 remember(job);
                 history.track(job);
+                Validation validation = e.validate(job);
+                if (validation instanceof Validation.Conflict conflict) {
+                    // another instance holds the databases: not an attempt of ours (no job, no row); name theirs
+                    forget(job);
+                    history.forget(job);
+                    throw new SyncConflictException(conflict.message(), history.runningSyncId(job.id()).orElse(null));
+                }
                 metrics.track(job);
                 if (validation instanceof Validation.Failed failed) {
                     throw new SyncFailedException(job.id(), failed.cause(), failed.databaseTrouble());
@@ -170,6 +174,12 @@ public class SyncService {
                 jobs.entrySet().stream().filter(en -> en.getValue().status().isFinal()).findFirst()
                         .ifPresent(en -> jobs.remove(en.getKey()));
             }
+        }
+    }
+
+    private void forget(SyncJob job) {
+        synchronized (jobs) {
+            jobs.remove(job.id());
         }
     }
 
