@@ -17,11 +17,24 @@ import java.util.Map;
  * still holding what the last sync left has nothing of its own to lose. Its own schema, so that it never
  * meets Archon's tables, the synced set, or the history's Flyway schema.
  */
-final class LastSync {
+public final class LastSync {
     static final String SCHEMA = "archon_sync_guard";
     static final String TABLE = SCHEMA + ".last_sync";
 
     private LastSync() {
+    }
+
+    /**
+     * Whether the sync {@code syncId} committed on this target: its record is written in its load
+     * transaction, so it is there exactly when the COMMIT went through (and no later sync replaced it).
+     *
+     * @return empty when the target keeps no record (no sync has written one, or the role could not)
+     */
+    public static java.util.Optional<Boolean> committed(Connection target, String syncId) throws SQLException {
+        if (Sql.queryString(target, "SELECT coalesce(to_regclass(?)::text, '')", TABLE).isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(Sql.queryLong(target, "SELECT count(*) FROM " + TABLE + " WHERE sync_id = ?::uuid", syncId) > 0);
     }
 
     /** The fingerprints the last sync recorded on this target; empty before the first one. */

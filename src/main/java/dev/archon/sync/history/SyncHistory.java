@@ -393,8 +393,8 @@ public class SyncHistory {
                     return Optional.empty();
                 }
                 try (PreparedStatement ps = c.prepareStatement("UPDATE " + SCHEMA + ".archon_sync_history SET status = 'failed', "
-                        + "error = 'interrupted: the service instance that ran it (' || instance || ') stopped before it finished; "
-                        + "the target transaction was never committed', finished_at = coalesce(finished_at, now()), updated_at = now() "
+                        + "error = 'interrupted: the service instance that ran it (' || instance || ') stopped before it recorded "
+                        + "the outcome; the target holds all of it or none of it (one transaction)', finished_at = coalesce(finished_at, now()), updated_at = now() "
                         + "WHERE status = 'running' AND started_at < ? RETURNING sync_id::text")) {
                     ps.setTimestamp(1, Timestamp.from(startedBefore));
                     try (ResultSet rs = ps.executeQuery()) {
@@ -413,6 +413,24 @@ public class SyncHistory {
             }
         }
         return Optional.of(ids);
+    }
+
+    /**
+     * What the target says about a sync {@link #failInterrupted} marked: it committed (its record is in the
+     * target's load transaction) — then it completed, only its report is lost — or it did not.
+     */
+    public void interruptedOutcome(String syncId, boolean committed) throws SQLException {
+        String sql = committed
+                ? "UPDATE " + SCHEMA + ".archon_sync_history SET status = 'completed', error = NULL, message = 'completed: the "
+                        + "target committed it (it records this sync), but the service instance stopped before it finished the "
+                        + "report', updated_at = now() WHERE sync_id = ?::uuid AND status = 'failed'"
+                : "UPDATE " + SCHEMA + ".archon_sync_history SET error = 'interrupted: the service instance that ran it (' || "
+                        + "instance || ') stopped before the end; the target has no record of this sync, so it never committed: "
+                        + "the target is as it was before', updated_at = now() WHERE sync_id = ?::uuid AND status = 'failed'";
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, syncId);
+            ps.executeUpdate();
+        }
     }
 
     /** When each direction's newest completed sync (not a dry run, not a restore) finished. */

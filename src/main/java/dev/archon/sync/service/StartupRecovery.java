@@ -2,7 +2,10 @@ package dev.archon.sync.service;
 
 import dev.archon.sync.backup.BackupStore;
 import dev.archon.sync.config.SyncConfig;
+import dev.archon.sync.engine.Direction;
+import dev.archon.sync.engine.LastSync;
 import dev.archon.sync.engine.SyncLockKey;
+import dev.archon.sync.history.HistoryEntry;
 import dev.archon.sync.history.SyncHistory;
 import dev.archon.sync.pg.PgUri;
 import dev.archon.sync.pg.Redactor;
@@ -14,6 +17,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -62,8 +66,10 @@ public class StartupRecovery {
         try {
             Optional<List<String>> interrupted = history.failInterrupted(SyncLockKey.KEY, processStart,
                     () -> removeLeftovers(config)); // under the lock: no sync can start meanwhile and lose its files
-            interrupted.filter(ids -> !ids.isEmpty()).ifPresent(ids ->
-                    LOG.warnf("marked %d sync(s) left running by a stopped instance as failed: %s", ids.size(), ids));
+            interrupted.filter(ids -> !ids.isEmpty()).ifPresent(ids -> {
+                LOG.warnf("marked %d sync(s) left running by a stopped instance as failed: %s", ids.size(), ids);
+                ids.forEach(id -> askTheTarget(config, history, id));
+            });
             if (interrupted.isEmpty()) {
                 LOG.infof("a sync holds the databases (advisory lock %d): recovery of interrupted syncs waits for it", SyncLockKey.KEY);
             }
@@ -71,6 +77,33 @@ public class StartupRecovery {
         } catch (Exception e) {
             LOG.warnf("recovery of interrupted syncs could not run yet: %s", Redactor.redact(e.getMessage()));
             return false;
+        }
+    }
+
+    /**
+     * Killed after COMMIT, a sync did complete: its target records it (in the same transaction). A sync
+     * into a target keeping no record (dry run, restore, nothing to write, or unreachable now) keeps the
+     * generic "all of it or none of it".
+     */
+    private static void askTheTarget(SyncConfig config, SyncHistory history, String id) {
+        try {
+            Optional<HistoryEntry> entry = history.find(id);
+            if (entry.isEmpty() || entry.get().dryRun() || !"sync".equals(java.util.Objects.requireNonNullElse(entry.get().operation(), "sync"))) {
+                return;
+            }
+            Optional<String> url = Direction.parse(entry.get().direction()) == Direction.LOCAL_TO_REMOTE ? config.remote().url() : config.local().url();
+            if (url.isEmpty()) {
+                return;
+            }
+            try (Connection target = PgUri.parse(url.get()).connect("archon-db-sync recovery")) {
+                Optional<Boolean> committed = LastSync.committed(target, id);
+                if (committed.isPresent()) {
+                    history.interruptedOutcome(id, committed.get());
+                    LOG.infof("interrupted sync %s: the target says it %s", id, committed.get() ? "committed" : "never committed");
+                }
+            }
+        } catch (Exception e) {
+            LOG.warnf("interrupted sync %s: could not ask its target whether it committed: %s", id, Redactor.redact(e.getMessage()));
         }
     }
 

@@ -81,6 +81,7 @@ class ServiceKilledInEachPhaseTest {
                     debugger = killAndRestart(service, debugger, point, direction, outcomes);
                 }
             }
+            debugger = killedAfterCommit(service, debugger, outcomes);
             debugger.close();
         }
         outcomes.forEach(o -> System.out.println("[service-killed] " + o));
@@ -159,6 +160,37 @@ class ServiceKilledInEachPhaseTest {
         outcomes.add(what + " → " + row.get("status").asText() + " (" + row.get("error").asText().replaceAll("\\(\\d+@[^)]*\\)", "(pid@host)")
                 + "); target unchanged; next sync " + done.get("status").asText()
                 + String.format(" (case %.1f s, of it the restart %.1f s)", (System.nanoTime() - caseStart) / 1e9, restartSeconds));
+        return next;
+    }
+
+    /**
+     * Killed after COMMIT, before the end was reported: the sync did complete. The restarted service asks the
+     * target (which records the sync in the load transaction) and says so instead of "failed"; the target holds
+     * the source's rows and the next sync finds nothing to write.
+     */
+    private JvmDebugger killedAfterCommit(ServiceProcess service, JvmDebugger debugger, List<String> outcomes) throws Exception {
+        String what = "killed after COMMIT, local-to-remote";
+        clusters.local().exec(LOCAL_DB, CHANGE_ON_THE_SOURCE);
+        var hold = debugger.holdAt(JvmDebugger.Point.entering("dev.archon.sync.engine.SyncEngine", "report"));
+        var post = service.postAsync("/api/database/sync", "{\"direction\":\"local-to-remote\",\"force\":true}");
+        hold.get(120, TimeUnit.SECONDS);
+        String syncId = JSON.readTree(post.get(60, TimeUnit.SECONDS).body()).get("sync_id").asText();
+        service.kill9();
+        debugger.close();
+        service.launch();
+        service.awaitReady();
+        JvmDebugger next = JvmDebugger.attach(service.debugPort());
+        assertEquals(DbChecksum.of(clusters.local(), LOCAL_DB).only(TABLES), DbChecksum.of(clusters.remote(), REMOTE_DB).only(TABLES),
+                what + ": the COMMIT went through");
+        JsonNode row = awaitFinal(service, syncId, what);
+        assertEquals("completed", row.get("status").asText(), what + ": " + row);
+        assertTrue(row.get("message").asText().contains("the target committed it"), what + ": " + row);
+        assertNoLeftovers(service, what);
+        JsonNode done = syncAndFollow(service, "local-to-remote");
+        assertEquals("completed", done.get("status").asText(), what + ": the next sync: " + done);
+        assertTrue(done.get("message").asText().contains("othing"), what + ": the next sync has nothing to write: " + done);
+        outcomes.add(what + " → " + row.get("status").asText() + " (" + row.get("message").asText() + "); next sync: "
+                + done.get("message").asText());
         return next;
     }
 
