@@ -43,7 +43,7 @@ final class TargetBackup {
         String id = BackupStore.newId(Instant.now(), ctx.job.request().direction().wire(), database, ctx.target.database(),
                 ctx.job.id());
         Path partial = store.directory().resolve(id + ".dump.partial");
-        try (SourceSnapshot snapshot = SourceSnapshot.connect(ctx.target, "backup snapshot", ctx.job)) {
+        try (SourceSnapshot snapshot = SourceSnapshot.connect(ctx.target, "backup snapshot", ctx.job, ctx.settings.stallTimeout())) {
             snapshot.begin();
             String exported = snapshot.export();
             Connection snap = snapshot.connection();

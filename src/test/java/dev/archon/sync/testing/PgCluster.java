@@ -214,6 +214,17 @@ public final class PgCluster implements AutoCloseable {
         run(List.of(bin("pg_ctl"), "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "60", "stop"), true);
     }
 
+    /** Starts a cluster {@link #stop()} stopped, on the same port and data (a server restart). */
+    public synchronized void startAgain() {
+        if (running || !owner) return;
+        pgCtlStart();
+        running = true;
+    }
+
+    public boolean running() {
+        return running;
+    }
+
     /** Stops the cluster and deletes its directory. */
     @Override
     public void close() {
