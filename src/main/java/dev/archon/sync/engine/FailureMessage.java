@@ -30,7 +30,7 @@ final class FailureMessage {
         return of(t, null);
     }
 
-    /** @param side "source" or "target" when it is known whose connection failed, else null */
+    /** @param side "source" or "target" when it is known that the sync lost its session there, else null */
     static String of(Throwable failure, String side) {
         String server = side == null ? "the server" : "the " + side + " server";
         List<String> connection = new ArrayList<>();
@@ -47,6 +47,9 @@ final class FailureMessage {
                 into.add(words);
                 length += words.length();
             }
+        }
+        if (connection.isEmpty() && side != null) { // the server ended the session, or it broke without a network error
+            connection.add("the connection to " + server + " was lost");
         }
         List<String> all = new ArrayList<>(connection);
         all.addAll(said);

@@ -30,7 +30,9 @@ class FailureMessageTest {
     @Test
     void theServersMessageAndSqlStateAreKept() {
         SQLException fatal = new SQLException("FATAL: terminating connection due to administrator command", "57P01");
-        assertEquals("FATAL: terminating connection due to administrator command (SQLSTATE 57P01)", FailureMessage.of(fatal, "target"));
+        assertEquals("the connection to the target server was lost; FATAL: terminating connection due to administrator command"
+                + " (SQLSTATE 57P01)", FailureMessage.of(fatal, "target"));
+        assertEquals("FATAL: terminating connection due to administrator command (SQLSTATE 57P01)", FailureMessage.of(fatal));
     }
 
     @Test

@@ -88,6 +88,7 @@ class FaultMatrixTest {
             String error = job.snapshot().error();
             System.out.println("[fault-matrix] " + fault + " " + d.wire() + " → " + error);
             assertTrue(error.contains(fault.phase.wire()), "names the phase: " + error);
+            assertTrue(error.contains("the " + (fault.source ? "source" : "target") + " server"), "names the side: " + error);
             assertFalse(error.contains(source.password()) || error.contains(target.password()), error);
             assertFalse(JAVA_NAMES.matcher(error).find(), "no Java exception names: " + error);
             assertEquals(targetBefore, DbChecksum.of(target, targetDb), "target untouched: " + what);
