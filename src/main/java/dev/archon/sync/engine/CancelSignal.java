@@ -49,8 +49,9 @@ public final class CancelSignal implements ToolProcess.Interrupts {
         List<Runnable> toRun;
         synchronized (this) {
             if (!cancelled && abortReason == null) {
-                abortReason = committing ? reason + "; it happened during the COMMIT, so whether the target has the new rows"
-                        + " is not known: compare the databases before trusting either" : reason;
+                abortReason = reason + (committing ? "; this happened during the COMMIT, so whether the target has the new rows"
+                        + " is not known: compare the databases before trusting either"
+                        : "; nothing was committed (the server rolls the open transaction back when it notices the session is gone)");
             }
             toRun = new ArrayList<>(interrupters);
         }

@@ -136,8 +136,7 @@ final class StallWatchdog implements AutoCloseable {
                 return null;
             }
             return String.format("the %s server (%s) has not answered for %d s (a cut network or a hung server; the stall"
-                    + " timeout is %d s), so the sync stopped: its sessions were closed and nothing was committed — the server"
-                    + " rolls the open transaction back when it notices they are gone", side(server), server.endpoint(),
+                    + " timeout is %d s), so the sync stopped and closed its sessions", side(server), server.endpoint(),
                     TimeUnit.NANOSECONDS.toSeconds(silentNanos), stallTimeout.toSeconds());
         }
         lastAnswer.put(server, System.nanoTime());
@@ -147,7 +146,7 @@ final class StallWatchdog implements AutoCloseable {
                 missingOnce.remove(pid);
             } else if (!missingOnce.add(pid)) {
                 return String.format("the %s server (%s) no longer has the sync's %s session although the connection to it"
-                        + " still looks open (lost on the way), so the sync stopped; nothing was committed", side(server),
+                        + " still looks open (lost on the way), so the sync stopped and closed its sessions", side(server),
                         server.endpoint(), s.role());
             }
         }
