@@ -231,7 +231,9 @@ class FaultMatrixTest {
         PgCluster target = d == Direction.LOCAL_TO_REMOTE ? h.remote() : h.local();
         String sourceDb = d == Direction.LOCAL_TO_REMOTE ? LOCAL_DB : REMOTE_DB;
         String targetDb = d == Direction.LOCAL_TO_REMOTE ? REMOTE_DB : LOCAL_DB;
-        return new Side(source, sourceDb, DbChecksum.of(source, sourceDb), target, targetDb, DbChecksum.of(target, targetDb));
+        // a fresh copy of the template: its checksum is the template's (computed once per run)
+        return new Side(source, sourceDb, h.clusters.templateChecksum(source, "tpl_small"), target, targetDb,
+                h.clusters.templateChecksum(target, "tpl_small"));
     }
 
     /** Waits for the end; a sync still running long after its stall timeout has hung (the bug this guards against). */
