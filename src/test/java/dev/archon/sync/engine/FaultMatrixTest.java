@@ -168,8 +168,8 @@ class FaultMatrixTest {
                 assertEquals(List.of(), toolChildren(), "the tool children were killed");
             }
             // the network is back: the server notices the sessions are gone and rolls back
-            awaitNoSyncSessions(side.target, side.targetDb);
-            awaitNoSyncSessions(side.source, side.sourceDb);
+            awaitNoSyncSessions(side.target, side.targetDb, job);
+            awaitNoSyncSessions(side.source, side.sourceDb, job);
             side.assertAsBefore(job);
             try (Stream<Path> left = Files.list(backups)) {
                 assertEquals(List.of(), left.toList(), "no backup or partial file from the failed sync");
@@ -187,7 +187,7 @@ class FaultMatrixTest {
             AtomicBoolean stopped = new AtomicBoolean();
             job.subscribe(ev -> {
                 if (ev.phase() == Phase.IMPORTING && ev.rowsSynced() > 0 && stopped.compareAndSet(false, true)) {
-                    side.target.stop(); // pg_ctl stop -m fast -w: the sync's backend is terminated, the server is down
+                    side.target.stopFast(); // pg_ctl stop -m fast -w: the sync's backend is terminated, the server is down
                 }
             });
             try {
@@ -250,13 +250,13 @@ class FaultMatrixTest {
     }
 
     /** The server has ended every session of the sync (so their locks and transactions are gone). */
-    private static void awaitNoSyncSessions(PgCluster c, String db) throws InterruptedException {
+    private static void awaitNoSyncSessions(PgCluster c, String db, SyncJob job) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         String left = "";
         while (System.nanoTime() < deadline) {
             try (var conn = c.connect("postgres"); var st = conn.createStatement(); var rs = st.executeQuery(
                     "SELECT string_agg(application_name || ' ' || state, ', ') FROM pg_stat_activity WHERE datname = '" + db
-                            + "' AND application_name LIKE 'archon-db-sync %'")) {
+                            + "' AND application_name LIKE 'archon-db-sync %" + job.id() + "'")) {
                 rs.next();
                 left = rs.getString(1);
                 if (left == null) {
@@ -358,6 +358,9 @@ class FaultMatrixTest {
         long completed = jobs.stream().filter(j -> j.status() == SyncStatus.COMPLETED).count();
         assertEquals(1, completed, jobs.stream().map(j -> j.snapshot().toString()).toList().toString());
         assertEquals(1, conflicts.size(), "the other one was told another sync holds the databases");
+        conflicts.forEach(c -> assertFalse(JAVA_NAMES.matcher(String.valueOf(c.getMessage())).find(), "no Java exception names: " + c));
+        jobs.stream().map(j -> j.snapshot().error()).filter(e -> e != null)
+                .forEach(e -> assertFalse(JAVA_NAMES.matcher(e).find(), "no Java exception names: " + e));
         assertEquals(h.localSum().only(TABLE_NAMES), h.remoteSum().only(TABLE_NAMES));
     }
 
