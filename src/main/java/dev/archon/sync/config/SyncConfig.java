@@ -47,6 +47,14 @@ public interface SyncConfig {
 
     Load load();
 
+    /**
+     * How long the source or target server may go without answering during a sync (a cut network, a hung
+     * server) before the sync is stopped and fails (ARCHON_SYNC_STALL_TIMEOUT). A long index build that
+     * sends nothing is not a stall: the server still answers the watchdog's probes.
+     */
+    @WithDefault("120s")
+    Duration stallTimeout();
+
     interface Database {
         Optional<String> url();
     }

@@ -19,11 +19,13 @@ final class IndexProgressMonitor implements AutoCloseable {
             + "FROM pg_stat_progress_create_index WHERE pid = ?";
     private static final long EVERY_MILLIS = 500;
     private final Connection monitor;
+    private final SyncJob job;
     private final Thread poller;
     private volatile boolean stopped;
 
-    private IndexProgressMonitor(Connection monitor, int pid, DoubleConsumer fraction) {
+    private IndexProgressMonitor(Connection monitor, SyncJob job, int pid, DoubleConsumer fraction) {
         this.monitor = monitor;
+        this.job = job;
         this.poller = monitor == null ? null : new Thread(() -> pollUntilStopped(pid, fraction), "index-progress");
         if (poller != null) {
             poller.setDaemon(true);
@@ -35,9 +37,10 @@ final class IndexProgressMonitor implements AutoCloseable {
     static IndexProgressMonitor watch(SyncContext ctx, DoubleConsumer fraction) {
         try {
             int pid = (int) Sql.queryLong(ctx.targetConnection, "SELECT pg_backend_pid()");
-            return new IndexProgressMonitor(ctx.target.connect("archon-db-sync progress"), pid, fraction);
+            // one of the sync's sessions: the stall watchdog cuts it too, so close() never waits on a silent server
+            return new IndexProgressMonitor(ctx.connect(ctx.target, "progress"), ctx.job, pid, fraction);
         } catch (SQLException e) {
-            return new IndexProgressMonitor(null, 0, f -> { });
+            return new IndexProgressMonitor(null, ctx.job, 0, f -> { });
         }
     }
 
@@ -88,6 +91,6 @@ final class IndexProgressMonitor implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        Sessions.closeQuietly(monitor);
+        Sessions.close(job, monitor);
     }
 }

@@ -68,8 +68,8 @@ final class Preflight {
         WorkDir work = workDir(job, settings);
         try {
             job.progress(0.1, "Connecting to " + sourceUri + " and " + targetUri);
-            source = connectOrRefuse("source", () -> SourceSnapshot.connect(sourceUri, "source", job));
-            target = connectOrRefuse("target", () -> TargetTransaction.connect(targetUri, job, settings.lockTimeout()));
+            source = connectOrRefuse("source", () -> SourceSnapshot.connect(sourceUri, "source", job, settings.stallTimeout()));
+            target = connectOrRefuse("target", () -> TargetTransaction.connect(targetUri, job, settings));
             SyncContext ctx = new SyncContext(job, settings, source, target, work);
             refuseSameDatabase(ctx);
             SyncLock.acquire(direction, source.connection(), target.connection());
@@ -93,7 +93,7 @@ final class Preflight {
         TargetTransaction target = null;
         WorkDir work = workDir(job, settings);
         try {
-            target = connectOrRefuse("target", () -> TargetTransaction.connect(targetUri, job, settings.lockTimeout()));
+            target = connectOrRefuse("target", () -> TargetTransaction.connect(targetUri, job, settings));
             SyncLock.acquireTarget(target.connection());
             SyncContext ctx = new SyncContext(job, settings, null, target, work);
             List<TableName> tables = backup.tables().keySet().stream().map(TableName::parse).toList();

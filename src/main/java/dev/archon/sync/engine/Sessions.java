@@ -2,19 +2,28 @@ package dev.archon.sync.engine;
 
 import dev.archon.sync.pg.PgUri;
 import dev.archon.sync.pg.Redactor;
+import dev.archon.sync.pg.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.postgresql.PGConnection;
 
-/** Opens the sessions of one sync: named after it, and interruptible by its cancel. */
+/** Opens the sessions of one sync: named after it, interruptible by its cancel, known to its {@link SyncSessions}. */
 final class Sessions {
     private Sessions() {
     }
 
-    /** A connection whose running statement a cancel interrupts; the caller owns (and closes) it. */
-    static Connection open(PgUri uri, String role, SyncJob job) throws SQLException {
+    /** A connection whose running statement a cancel interrupts; the caller owns it and closes it with {@link #close}. */
+    static Connection open(PgUri uri, String role, SyncJob job, java.time.Duration stallTimeout) throws SQLException {
+        Connection c;
         try {
-            Connection c = uri.connect("archon-db-sync " + role + " " + job.id());
+            // bounded: a server that accepts the connection and never answers must not hold the sync forever
+            c = uri.connect("archon-db-sync " + role + " " + job.id(), StallWatchdog.loginTimeout(stallTimeout), null);
+        } catch (SQLException e) {
+            throw new SQLException("cannot connect to the " + role + " database " + uri + ": "
+                    + Redactor.redact(e.getMessage()), e.getSQLState(), e);
+        }
+        try {
+            job.sessions().add(uri, role, c); // first: the watchdog can cut it even if the next query never returns
             PGConnection pg = c.unwrap(PGConnection.class);
             job.cancelSignal().onInterrupt(() -> {
                 try {
@@ -23,10 +32,19 @@ final class Sessions {
                     // the connection is gone already: nothing left to interrupt
                 }
             });
+            // the server's own pid (a session pooler may report another in its key data): the watchdog looks for it
+            job.sessions().identify(c, (int) Sql.queryLong(c, "SELECT pg_backend_pid()"));
             return c;
-        } catch (SQLException e) {
-            throw new SQLException("cannot connect to the " + role + " database " + uri + ": "
-                    + Redactor.redact(e.getMessage()), e.getSQLState(), e);
+        } catch (SQLException | RuntimeException e) {
+            job.sessions().close(c);
+            throw e;
+        }
+    }
+
+    /** Closes a session {@link #open} opened for the job. */
+    static void close(SyncJob job, Connection c) {
+        if (c != null) {
+            job.sessions().close(c);
         }
     }
 

@@ -13,14 +13,16 @@ import java.sql.SQLException;
  */
 final class SourceSnapshot implements AutoCloseable {
     private final Connection session;
+    private final SyncJob job;
 
-    private SourceSnapshot(Connection session) {
+    private SourceSnapshot(Connection session, SyncJob job) {
         this.session = session;
+        this.job = job;
     }
 
     /** Opens the session; the snapshot itself starts with {@link #begin()}. */
-    static SourceSnapshot connect(PgUri uri, String role, SyncJob job) throws SQLException {
-        return new SourceSnapshot(Sessions.open(uri, role, job));
+    static SourceSnapshot connect(PgUri uri, String role, SyncJob job, java.time.Duration stallTimeout) throws SQLException {
+        return new SourceSnapshot(Sessions.open(uri, role, job, stallTimeout), job);
     }
 
     /** REPEATABLE READ READ ONLY from here on; row_security off so a policy can never hide rows silently. */
@@ -48,10 +50,11 @@ final class SourceSnapshot implements AutoCloseable {
         if (!session.getAutoCommit()) {
             session.commit();
         }
+        job.sessions().rest(session); // kept only for its advisory lock: a silent source no longer stalls the sync
     }
 
     @Override
     public void close() {
-        Sessions.closeQuietly(session);
+        Sessions.close(job, session);
     }
 }

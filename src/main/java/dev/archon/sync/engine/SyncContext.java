@@ -58,7 +58,7 @@ public final class SyncContext {
 
     /** Opens another session of this sync (a cancel interrupts it); the caller owns and closes it. */
     Connection connect(PgUri uri, String role) throws SQLException {
-        return Sessions.open(uri, role, job);
+        return Sessions.open(uri, role, job, settings.stallTimeout());
     }
 
     Path workDir() throws IOException {

@@ -2,9 +2,11 @@ package dev.archon.sync.engine;
 
 import dev.archon.sync.backup.BackupManifest;
 import dev.archon.sync.pg.CatalogModel.Index;
+import dev.archon.sync.pg.PgUri;
 import dev.archon.sync.pg.Redactor;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.jboss.logging.Logger;
@@ -112,13 +114,23 @@ public final class SyncEngine {
     private void run(PreparedSync prepared) {
         SyncContext ctx = prepared.ctx;
         Throwable failure = null;
-        try (WorkDir work = prepared.workDir; SourceSnapshot source = prepared.source; TargetTransaction target = prepared.target) {
-            replaceTargetRows(ctx, source, target, rowsFor(prepared, source));
+        Set<PgUri> broken = Set.of();
+        // the watchdog is closed last: a server that stops answering while the others close still ends the sync
+        try (StallWatchdog watchdog = StallWatchdog.watch(ctx); WorkDir work = prepared.workDir; SourceSnapshot source = prepared.source;
+                TargetTransaction target = prepared.target) {
+            try {
+                replaceTargetRows(ctx, source, target, rowsFor(prepared, source));
+            } catch (Throwable t) {
+                if (ctx.cancel().abortReason() == null && !ctx.cancel().isCancelled()) { // those say what happened themselves
+                    broken = StallWatchdog.serversThatLostTheSync(ctx); // before the owners close them: whose connection failed
+                }
+                throw t;
+            }
         } catch (Throwable t) {
             failure = t;
         }
         // closed by now: rolled back unless committed, so the target is settled before anyone is told
-        report(ctx, prepared.target.committed(), failure);
+        report(ctx, prepared.target.committed(), failure, broken);
     }
 
     /** One sentence: back up, read the schema, load, rebuild the indexes, verify, COMMIT. */
@@ -208,7 +220,7 @@ public final class SyncEngine {
         }
     }
 
-    private static void report(SyncContext ctx, boolean committed, Throwable failure) {
+    private static void report(SyncContext ctx, boolean committed, Throwable failure, Set<PgUri> broken) {
         SyncJob job = ctx.job;
         if (failure == null || committed) {
             if (failure != null) {
@@ -216,11 +228,16 @@ public final class SyncEngine {
             }
             job.completed(completion(ctx.plan, job.request()));
             LOG.infof("sync %s completed", job.id());
+        } else if (ctx.cancel().abortReason() != null) { // the stall watchdog stopped it: its reason is the truth
+            String reason = "failed while " + job.phase().wire() + describeTable(job) + ": " + ctx.cancel().abortReason();
+            job.failed(reason);
+            LOG.warnf("sync %s %s", job.id(), Redactor.redact(reason));
         } else if (ctx.cancel().isCancelled()) {
             job.cancelled();
             LOG.infof("sync %s cancelled in %s", job.id(), job.phase().wire());
         } else {
-            String reason = "failed while " + job.phase().wire() + describeTable(job) + ": " + describe(failure);
+            String side = broken.size() != 1 ? null : broken.contains(ctx.target) ? "target" : "source";
+            String reason = "failed while " + job.phase().wire() + describeTable(job) + ": " + FailureMessage.of(failure, side);
             job.failed(reason);
             LOG.warnf("sync %s %s", job.id(), Redactor.redact(reason));
         }
@@ -256,19 +273,8 @@ public final class SyncEngine {
         return false;
     }
 
+    /** In the user's words, never a Java class name (see {@link FailureMessage}). */
     static String describe(Throwable t) {
-        StringBuilder sb = new StringBuilder();
-        Throwable cur = t;
-        while (cur != null && sb.length() < 2000) {
-            String msg = cur.getMessage() == null ? cur.getClass().getSimpleName() : cur.getMessage();
-            if (sb.indexOf(msg) < 0) {
-                if (sb.length() > 0) {
-                    sb.append(" — caused by: ");
-                }
-                sb.append(msg);
-            }
-            cur = cur.getCause() == cur ? null : cur.getCause();
-        }
-        return Redactor.redact(sb.toString());
+        return FailureMessage.of(t);
     }
 }

@@ -24,6 +24,7 @@ public final class SyncJob {
     private final SyncRequest request;
     private final Instant startedAt = Instant.now();
     private final CancelSignal cancel = new CancelSignal();
+    private final SyncSessions sessions = new SyncSessions();
     private final List<Consumer<ProgressEvent>> listeners = new CopyOnWriteArrayList<>();
 
     // guarded by this
@@ -62,6 +63,7 @@ public final class SyncJob {
     public String id() { return id; }
     public SyncRequest request() { return request; }
     public CancelSignal cancelSignal() { return cancel; }
+    SyncSessions sessions() { return sessions; }
 
     public SyncStatus status() { return published.status(); }
     public Phase phase() { return published.phase(); }

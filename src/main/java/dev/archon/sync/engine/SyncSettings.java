@@ -10,9 +10,35 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** The engine's inputs, independent of how they were configured (service config or a test). */
+/**
+ * The engine's inputs, independent of how they were configured (service config or a test).
+ *
+ * @param stallTimeout how long a server the sync uses may go without answering before the sync is stopped
+ *                     and fails (see {@link StallWatchdog})
+ */
 public record SyncSettings(PgUri local, PgUri remote, List<TableName> tables, Path workDir,
-        String maintenanceWorkMem, Duration lockTimeout, PgClientTools clients, BackupStore backups, FreeSpace freeSpace) {
+        String maintenanceWorkMem, Duration lockTimeout, PgClientTools clients, BackupStore backups, FreeSpace freeSpace,
+        Duration stallTimeout) {
+
+    /** The service's default for {@link #stallTimeout} (ARCHON_SYNC_STALL_TIMEOUT). */
+    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(120);
+
+    public SyncSettings {
+        if (stallTimeout == null || stallTimeout.toMillis() < 1000) {
+            throw new IllegalArgumentException("the stall timeout must be at least 1 s, not " + stallTimeout);
+        }
+    }
+
+    /** With the default stall timeout. */
+    public SyncSettings(PgUri local, PgUri remote, List<TableName> tables, Path workDir, String maintenanceWorkMem,
+            Duration lockTimeout, PgClientTools clients, BackupStore backups, FreeSpace freeSpace) {
+        this(local, remote, tables, workDir, maintenanceWorkMem, lockTimeout, clients, backups, freeSpace, DEFAULT_STALL_TIMEOUT);
+    }
+
+    /** The same settings with another stall timeout. */
+    public SyncSettings withStallTimeout(Duration timeout) {
+        return new SyncSettings(local, remote, tables, workDir, maintenanceWorkMem, lockTimeout, clients, backups, freeSpace, timeout);
+    }
 
     /** Usable bytes on the filesystem of a directory (a seam so tests can simulate a full disk). */
     @FunctionalInterface

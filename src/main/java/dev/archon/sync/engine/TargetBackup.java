@@ -45,7 +45,7 @@ final class TargetBackup {
         Path partial = store.directory().resolve(id + ".dump.partial");
         WritableDirectory where = WritableDirectory.backups(store.directory());
         boolean kept = false;
-        try (SourceSnapshot snapshot = SourceSnapshot.connect(ctx.target, "backup snapshot", ctx.job)) {
+        try (SourceSnapshot snapshot = SourceSnapshot.connect(ctx.target, "backup snapshot", ctx.job, ctx.settings.stallTimeout())) {
             snapshot.begin();
             String exported = snapshot.export();
             Connection snap = snapshot.connection();

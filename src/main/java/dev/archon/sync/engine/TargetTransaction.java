@@ -20,15 +20,17 @@ final class TargetTransaction implements AutoCloseable {
     private static final Pattern MEMORY = Pattern.compile("^\\d+\\s*(kB|MB|GB|TB)?$");
     private final Connection session;
     private final Duration lockTimeout;
+    private final SyncJob job;
     private volatile boolean committed;
 
-    private TargetTransaction(Connection session, Duration lockTimeout) {
+    private TargetTransaction(Connection session, Duration lockTimeout, SyncJob job) {
         this.session = session;
         this.lockTimeout = lockTimeout;
+        this.job = job;
     }
 
-    static TargetTransaction connect(PgUri uri, SyncJob job, Duration lockTimeout) throws SQLException {
-        return new TargetTransaction(Sessions.open(uri, "target", job), lockTimeout);
+    static TargetTransaction connect(PgUri uri, SyncJob job, SyncSettings settings) throws SQLException {
+        return new TargetTransaction(Sessions.open(uri, "target", job, settings.stallTimeout()), settings.lockTimeout(), job);
     }
 
     Connection connection() {
@@ -122,6 +124,6 @@ final class TargetTransaction implements AutoCloseable {
         } catch (SQLException ignored) {
             // a dead connection has rolled back on the server already
         }
-        Sessions.closeQuietly(session);
+        Sessions.close(job, session);
     }
 }

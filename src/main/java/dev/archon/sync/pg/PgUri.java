@@ -111,6 +111,39 @@ public final class PgUri {
         }
     }
 
+    /**
+     * A connection that gives up logging in after {@code loginTimeout} and, unless {@code readTimeout} is null,
+     * waiting for any reply after {@code readTimeout} — whatever the URL says: so that neither a probe nor
+     * the opening of a session waits forever on a server that does not answer.
+     */
+    public java.sql.Connection connect(String applicationName, java.time.Duration loginTimeout, java.time.Duration readTimeout)
+            throws java.sql.SQLException {
+        Properties p = jdbcProperties(applicationName);
+        String login = Long.toString(Math.max(1, loginTimeout.toSeconds()));
+        p.setProperty("loginTimeout", login);
+        if (seconds(p.getProperty("connectTimeout"), 10) > Long.parseLong(login)) {
+            p.setProperty("connectTimeout", login);
+        }
+        if (readTimeout != null) {
+            String read = Long.toString(Math.max(1, readTimeout.toSeconds()));
+            p.setProperty("socketTimeout", read);
+            p.setProperty("cancelSignalTimeout", read);
+        }
+        try {
+            return java.sql.DriverManager.getConnection(jdbcUrl(), p);
+        } catch (java.sql.SQLException e) {
+            throw ConnectFailure.explain(e, this);
+        }
+    }
+
+    private static long seconds(String value, long otherwise) {
+        try {
+            return value == null ? otherwise : Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
+
     /** libpq parameters and the PG* variables that carry them to a tool child. */
     private static final Map<String, String> PARAM_ENV = Map.ofEntries(
             Map.entry("sslmode", "PGSSLMODE"), Map.entry("sslrootcert", "PGSSLROOTCERT"), Map.entry("sslcert", "PGSSLCERT"),

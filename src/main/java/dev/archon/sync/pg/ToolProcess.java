@@ -22,6 +22,14 @@ public final class ToolProcess {
     @FunctionalInterface
     public interface Interrupts {
         AutoCloseable onInterrupt(Runnable interrupter);
+
+        /**
+         * True when the interrupt is because a server stopped answering: then the child is killed at once, since
+         * on SIGTERM pg_dump first sends a cancel request to its server and would wait on that silent server too.
+         */
+        default boolean serverSilent() {
+            return false;
+        }
     }
 
     public record Result(int exitCode, byte[] stdout, String stderr) {
@@ -82,7 +90,7 @@ public final class ToolProcess {
         }
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         Thread errDrain = drain(process.getErrorStream(), stderr, STDERR_LIMIT, tool + "-stderr");
-        AutoCloseable reg = interrupts == null ? () -> { } : interrupts.onInterrupt(() -> kill(process));
+        AutoCloseable reg = interrupts == null ? () -> { } : interrupts.onInterrupt(() -> end(process, interrupts));
         return new Streaming(process, stderr, errDrain, () -> {
             reg.close();
             env.close();
@@ -128,7 +136,7 @@ public final class ToolProcess {
         Thread errDrain = drain(process.getErrorStream(), stderr, STDERR_LIMIT, tool + "-stderr");
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         Thread outDrain = stdoutFile == null ? drain(process.getInputStream(), stdout, Integer.MAX_VALUE, tool + "-stdout") : null;
-        try (AutoCloseable ignored = interrupts == null ? () -> { } : interrupts.onInterrupt(() -> kill(process))) {
+        try (AutoCloseable ignored = interrupts == null ? () -> { } : interrupts.onInterrupt(() -> end(process, interrupts))) {
             int code = process.waitFor();
             errDrain.join();
             if (outDrain != null) {
@@ -143,6 +151,15 @@ public final class ToolProcess {
                 throw io;
             }
             throw new IOException(e);
+        }
+    }
+
+    private static void end(Process process, Interrupts why) {
+        if (why.serverSilent()) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        } else {
+            kill(process);
         }
     }
 

@@ -82,7 +82,7 @@ public class SyncService {
         return new SyncSettings(local, remote, config.tables().stream().map(TableName::parse).toList(),
                 Path.of(config.workDir()), config.load().maintenanceWorkMem(), config.load().lockTimeout(),
                 PgClientTools.discover(config.pgBin()), new BackupStore(Path.of(config.backupDir()), config.backupKeep()),
-                SyncSettings.FreeSpace.FILESYSTEM);
+                SyncSettings.FreeSpace.FILESYSTEM, config.stallTimeout());
     }
 
     /**

@@ -12,12 +12,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.archon.sync.pg.PgClientTools;
 import dev.archon.sync.testing.DbChecksum;
 import dev.archon.sync.testing.PgCluster;
+import dev.archon.sync.testing.StallingProxy;
+import dev.archon.sync.testing.TestClusters;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -82,8 +86,11 @@ class FaultMatrixTest {
             assertTrue(fired.get(), what);
             assertEquals(SyncStatus.FAILED, job.status(), what);
             String error = job.snapshot().error();
+            System.out.println("[fault-matrix] " + fault + " " + d.wire() + " → " + error);
             assertTrue(error.contains(fault.phase.wire()), "names the phase: " + error);
+            assertTrue(error.contains("the " + (fault.source ? "source" : "target") + " server"), "names the side: " + error);
             assertFalse(error.contains(source.password()) || error.contains(target.password()), error);
+            assertFalse(JAVA_NAMES.matcher(error).find(), "no Java exception names: " + error);
             assertEquals(targetBefore, DbChecksum.of(target, targetDb), "target untouched: " + what);
             assertEquals(sourceBefore, DbChecksum.of(source, sourceDb), "source untouched: " + what);
             assertNoWorkFiles(job);
@@ -92,6 +99,187 @@ class FaultMatrixTest {
             assertEquals(SyncStatus.COMPLETED, next.status(), () -> "the next sync works: " + next.snapshot());
             assertEquals(DbChecksum.of(source, sourceDb).only(TABLE_NAMES), DbChecksum.of(target, targetDb).only(TABLE_NAMES));
         }
+    }
+
+    /** Where the network is cut: which side, and at which moment. */
+    enum Cut {
+        TARGET_MID_LOAD(Phase.IMPORTING, false, false),
+        SOURCE_MID_READ(Phase.IMPORTING, true, false),
+        /** Inside pg_dump's conversation with the target during the pre-sync backup. */
+        TARGET_MID_BACKUP(Phase.BACKING_UP, false, true);
+
+        final Phase phase;
+        final boolean source;
+        final boolean backup;
+
+        Cut(Phase phase, boolean source, boolean backup) {
+            this.phase = phase;
+            this.source = source;
+            this.backup = backup;
+        }
+    }
+
+    private static final Duration STALL_TIMEOUT = Duration.ofSeconds(3);
+
+    /**
+     * The network to one side is cut (a proxy that stops forwarding and reading; sockets stay open, new
+     * connections are accepted and never answered) mid-load, mid-read, or inside pg_dump's backup: the stall
+     * watchdog ends the sync as failed, naming the side and the time; once the network is back (the proxy
+     * closed) the server rolls back, both databases are as before, and the next sync works.
+     */
+    @ParameterizedTest
+    @EnumSource(Cut.class)
+    void aCutNetworkFailsTheSyncInsteadOfHangingAndTheNextSyncWorks(Cut cut) throws Exception {
+        for (Direction d : Direction.values()) {
+            Side side = resetForFault(d);
+            PgCluster cutCluster = cut.source ? side.source : side.target;
+            Path backups = Files.createTempDirectory(Path.of(System.getProperty("user.dir"), "target"), "stall-backups-");
+            SyncJob job;
+            long cutAt;
+            try (StallingProxy proxy = StallingProxy.to(cutCluster)) {
+                String localUrl = d == Direction.LOCAL_TO_REMOTE && cut.source || d == Direction.REMOTE_TO_LOCAL && !cut.source
+                        ? proxy.url(h.local(), LOCAL_DB) : h.local().url(LOCAL_DB);
+                String remoteUrl = d == Direction.REMOTE_TO_LOCAL && cut.source || d == Direction.LOCAL_TO_REMOTE && !cut.source
+                        ? proxy.url(h.remote(), REMOTE_DB) : h.remote().url(REMOTE_DB);
+                SyncEngine engine = new SyncEngine(h.settings(localUrl, remoteUrl, PgClientTools.discover("auto"), backups,
+                        SyncSettings.FreeSpace.FILESYSTEM).withStallTimeout(STALL_TIMEOUT), Executors.newSingleThreadExecutor());
+                job = new SyncJob(new SyncRequest(d, true, cut.backup, false, Trigger.MANUAL));
+                job.subscribe(ev -> {
+                    if (cut.backup && ev.phase() == Phase.BACKING_UP && ev.message() != null && ev.message().contains("pg_dump")) {
+                        proxy.stallInsideNextConnection(4096); // pg_dump connects next; cut after it got 4 kB of catalog
+                    } else if (!cut.backup && ev.phase() == Phase.IMPORTING && ev.rowsSynced() > 0) {
+                        proxy.stall(); // rows have moved: the load is under way
+                    }
+                });
+                engine.start(job);
+                awaitEndOrHang(job);
+                cutAt = proxy.stalledAtNanos();
+                String what = cut + " " + d.wire() + ": " + job.snapshot();
+                assertTrue(proxy.stalled(), "the network was cut: " + what);
+                double seconds = (System.nanoTime() - cutAt) / 1e9;
+                String error = job.snapshot().error();
+                System.out.printf("[fault-matrix] network cut %s %s: failed %.1f s after the cut (stall timeout %d s): %s%n",
+                        cut, d.wire(), seconds, STALL_TIMEOUT.toSeconds(), error);
+                assertEquals(SyncStatus.FAILED, job.status(), what);
+                assertTrue(error.contains("failed while " + cut.phase.wire()), "names the phase: " + error);
+                assertTrue(error.contains("the " + (cut.source ? "source" : "target") + " server"), "names the side: " + error);
+                assertTrue(error.contains("has not answered for"), "says what happened: " + error);
+                assertSaysNoSecretAndNoJavaName(error);
+                assertEquals(List.of(), toolChildren(), "the tool children were killed");
+            }
+            // the network is back: the server notices the sessions are gone and rolls back
+            awaitNoSyncSessions(side.target, side.targetDb, job);
+            awaitNoSyncSessions(side.source, side.sourceDb, job);
+            side.assertAsBefore(job);
+            try (Stream<Path> left = Files.list(backups)) {
+                assertEquals(List.of(), left.toList(), "no backup or partial file from the failed sync");
+            }
+            side.assertNextSyncWorks(h, d);
+        }
+    }
+
+    /** The target server is stopped (fast shutdown) mid-load and started again. */
+    @Test
+    void targetServerStoppedMidLoadAndStartedAgain() throws Exception {
+        for (Direction d : Direction.values()) {
+            Side side = resetForFault(d);
+            SyncJob job = new SyncJob(forced(d));
+            AtomicBoolean stopped = new AtomicBoolean();
+            job.subscribe(ev -> {
+                if (ev.phase() == Phase.IMPORTING && ev.rowsSynced() > 0 && stopped.compareAndSet(false, true)) {
+                    side.target.stopFast(); // pg_ctl stop -m fast -w: the sync's backend is terminated, the server is down
+                }
+            });
+            try {
+                h.engine().start(job);
+                awaitEndOrHang(job);
+            } finally {
+                side.target.startAgain();
+            }
+            String error = job.snapshot().error();
+            System.out.println("[fault-matrix] target server stopped mid-load " + d.wire() + " → " + error);
+            assertTrue(stopped.get(), "the server was stopped");
+            assertEquals(SyncStatus.FAILED, job.status(), () -> job.snapshot().toString());
+            assertTrue(error.contains("failed while importing"), error);
+            assertTrue(error.contains("the target server"), "names the side: " + error);
+            assertSaysNoSecretAndNoJavaName(error);
+            side.assertAsBefore(job);
+            side.assertNextSyncWorks(h, d);
+        }
+    }
+
+    /** Both ends of one fault case, as they were before it. */
+    private record Side(PgCluster source, String sourceDb, DbChecksum sourceBefore, PgCluster target, String targetDb,
+            DbChecksum targetBefore) {
+        void assertAsBefore(SyncJob job) {
+            assertEquals(targetBefore, DbChecksum.of(target, targetDb), "target untouched: " + job.snapshot());
+            assertEquals(sourceBefore, DbChecksum.of(source, sourceDb), "source untouched: " + job.snapshot());
+            assertNoWorkFiles(job);
+        }
+
+        void assertNextSyncWorks(EngineHarness h, Direction d) {
+            SyncJob next = run(h.engine(), forced(d));
+            assertEquals(SyncStatus.COMPLETED, next.status(), () -> "the next sync works: " + next.snapshot());
+            assertEquals(DbChecksum.of(source, sourceDb).only(TABLE_NAMES), DbChecksum.of(target, targetDb).only(TABLE_NAMES));
+        }
+    }
+
+    /** Small data on both sides (generated with different seeds, so every table is reloaded): keeps CI short. */
+    private Side resetForFault(Direction d) {
+        h.reset("tpl_small", "tpl_small");
+        PgCluster source = d == Direction.LOCAL_TO_REMOTE ? h.local() : h.remote();
+        PgCluster target = d == Direction.LOCAL_TO_REMOTE ? h.remote() : h.local();
+        String sourceDb = d == Direction.LOCAL_TO_REMOTE ? LOCAL_DB : REMOTE_DB;
+        String targetDb = d == Direction.LOCAL_TO_REMOTE ? REMOTE_DB : LOCAL_DB;
+        // a fresh copy of the template: its checksum is the template's (computed once per run)
+        return new Side(source, sourceDb, h.clusters.templateChecksum(source, "tpl_small"), target, targetDb,
+                h.clusters.templateChecksum(target, "tpl_small"));
+    }
+
+    /** Waits for the end; a sync still running long after its stall timeout has hung (the bug this guards against). */
+    private static void awaitEndOrHang(SyncJob job) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        job.subscribe(e -> {
+            if (e.status().isFinal()) {
+                done.countDown();
+            }
+        });
+        if (!job.status().isFinal() && !done.await(2, TimeUnit.MINUTES)) {
+            throw new AssertionError("the sync hangs: " + job.snapshot());
+        }
+    }
+
+    /** The server has ended every session of the sync (so their locks and transactions are gone). */
+    private static void awaitNoSyncSessions(PgCluster c, String db, SyncJob job) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        String left = "";
+        while (System.nanoTime() < deadline) {
+            try (var conn = c.connect("postgres"); var st = conn.createStatement(); var rs = st.executeQuery(
+                    "SELECT string_agg(application_name || ' ' || state, ', ') FROM pg_stat_activity WHERE datname = '" + db
+                            + "' AND application_name LIKE 'archon-db-sync %" + job.id() + "'")) {
+                rs.next();
+                left = rs.getString(1);
+                if (left == null) {
+                    return;
+                }
+            } catch (java.sql.SQLException e) {
+                left = e.getMessage();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the server still has the sync's sessions: " + left);
+    }
+
+    /** pg_dump / pg_restore children of this JVM still running. */
+    private static List<String> toolChildren() {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .map(p -> p.info().command().orElse("?")).filter(c -> c.contains("pg_dump") || c.contains("pg_restore")).toList();
+    }
+
+    private static void assertSaysNoSecretAndNoJavaName(String error) {
+        TestClusters clusters = TestClusters.get();
+        assertFalse(error.contains(clusters.local().password()) || error.contains(clusters.remote().password()), error);
+        assertFalse(JAVA_NAMES.matcher(error).find(), "no Java exception names: " + error);
     }
 
     /** Cases a user's configuration produces: a refusal in plain words, no secret, no Java class names. */
@@ -170,6 +358,9 @@ class FaultMatrixTest {
         long completed = jobs.stream().filter(j -> j.status() == SyncStatus.COMPLETED).count();
         assertEquals(1, completed, jobs.stream().map(j -> j.snapshot().toString()).toList().toString());
         assertEquals(1, conflicts.size(), "the other one was told another sync holds the databases");
+        conflicts.forEach(c -> assertFalse(JAVA_NAMES.matcher(String.valueOf(c.getMessage())).find(), "no Java exception names: " + c));
+        jobs.stream().map(j -> j.snapshot().error()).filter(e -> e != null)
+                .forEach(e -> assertFalse(JAVA_NAMES.matcher(e).find(), "no Java exception names: " + e));
         assertEquals(h.localSum().only(TABLE_NAMES), h.remoteSum().only(TABLE_NAMES));
     }
 

@@ -214,6 +214,27 @@ public final class PgCluster implements AutoCloseable {
         run(List.of(bin("pg_ctl"), "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "60", "stop"), true);
     }
 
+    /**
+     * A fault for a test: {@code pg_ctl stop -m fast} now, also on a handle attached from another class loader
+     * (which {@link #stop()} leaves alone); the test starts it again with {@link #startAgain()}.
+     */
+    public synchronized void stopFast() {
+        if (!running) return;
+        running = false;
+        run(List.of(bin("pg_ctl"), "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "60", "stop"), true);
+    }
+
+    /** Starts a cluster {@link #stopFast()} or {@link #stop()} stopped, on the same port and data (a server restart). */
+    public synchronized void startAgain() {
+        if (running) return;
+        pgCtlStart();
+        running = true;
+    }
+
+    public boolean running() {
+        return running;
+    }
+
     /** Stops the cluster and deletes its directory. */
     @Override
     public void close() {
