@@ -79,7 +79,10 @@ for p in $SRC_PORT $TGT_PORT; do
   pg_psql "$p" postgres -c "ALTER SYSTEM SET autovacuum = off" -c "SELECT pg_reload_conf()" >/dev/null
 done
 db_comment() { pg_psql "$1" postgres -At -c "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = '$2'"; }
-src_mark="bench source scale=$SCALE seed=1"; synced_mark="synced from: $src_mark"
+src_mark="bench source scale=$SCALE seed=1"
+# the service remembers the source's row versions per server start (engine/RowVersions): a template synced
+# before the source server's last start would make every run fingerprint the source again
+synced_mark="synced from: $src_mark, source started $(pg_psql "$SRC_PORT" postgres -At -c "SELECT pg_postmaster_start_time()")"
 if [ "${FRESH:-0}" = 1 ] || [ "$(db_comment "$SRC_PORT" archon)" != "$src_mark" ]; then
   log "dataset: generating the source (scale $SCALE, seed 1)"
   pg_recreate_db "$SRC_PORT" archon

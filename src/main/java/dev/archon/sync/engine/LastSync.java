@@ -37,16 +37,33 @@ public final class LastSync {
         return java.util.Optional.of(Sql.queryLong(target, "SELECT count(*) FROM " + TABLE + " WHERE sync_id = ?::uuid", syncId) > 0);
     }
 
+    /**
+     * What the last sync left in one table: its fingerprint, and the row versions ({@link RowVersions}) the
+     * source held in the sync's snapshot and the target held at COMMIT (null when recorded by an older version).
+     */
+    record Remembered(TableFingerprint fingerprint, String sourceVersions, String targetVersions) {
+    }
+
     /** The fingerprints the last sync recorded on this target; empty before the first one. */
     static Map<TableName, TableFingerprint> recorded(Connection target) throws SQLException {
         Map<TableName, TableFingerprint> out = new HashMap<>();
+        remembered(target).forEach((t, r) -> out.put(t, r.fingerprint()));
+        return out;
+    }
+
+    /** All the last sync recorded on this target; empty before the first one. */
+    static Map<TableName, Remembered> remembered(Connection target) throws SQLException {
+        Map<TableName, Remembered> out = new HashMap<>();
         if (Sql.queryString(target, "SELECT coalesce(to_regclass(?)::text, '')", TABLE).isEmpty()) {
             return out;
         }
-        try (PreparedStatement ps = target.prepareStatement("SELECT table_name, row_count, digest, sequences FROM " + TABLE);
+        // to_jsonb: a table written before the version columns existed reads as nulls there
+        try (PreparedStatement ps = target.prepareStatement("SELECT table_name, row_count, digest, sequences, "
+                + "to_jsonb(l) ->> 'source_versions', to_jsonb(l) ->> 'target_versions' FROM " + TABLE + " l");
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.put(TableName.parse(rs.getString(1)), new TableFingerprint(rs.getLong(2), rs.getString(3), rs.getString(4)));
+                out.put(TableName.parse(rs.getString(1)), new Remembered(
+                        new TableFingerprint(rs.getLong(2), rs.getString(3), rs.getString(4)), rs.getString(5), rs.getString(6)));
             }
         }
         return out;
@@ -56,22 +73,29 @@ public final class LastSync {
      * In the load transaction, before COMMIT: the target's tables now hold these. A role that may not create
      * the schema loses only the memory (a warning), never the sync: a savepoint keeps the transaction.
      */
-    static void record(SyncContext ctx, Map<TableName, TableFingerprint> loaded) throws SQLException {
+    static void record(SyncContext ctx, Map<TableName, TableFingerprint> loaded, Map<TableName, String> sourceVersions,
+            Map<TableName, String> targetVersions) throws SQLException {
         Connection c = ctx.targetConnection;
         Savepoint before = c.setSavepoint();
         try {
             Sql.exec(c, "CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
             Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + TABLE + " (table_name text PRIMARY KEY, row_count bigint NOT NULL, "
                     + "digest text NOT NULL, sequences text NOT NULL, sync_id uuid NOT NULL, recorded_at timestamptz NOT NULL)");
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " VALUES (?, ?, ?, ?, ?::uuid, now()) "
+            Sql.exec(c, "ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS source_versions text, "
+                    + "ADD COLUMN IF NOT EXISTS target_versions text");
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (table_name, row_count, digest, sequences, "
+                    + "sync_id, recorded_at, source_versions, target_versions) VALUES (?, ?, ?, ?, ?::uuid, now(), ?, ?) "
                     + "ON CONFLICT (table_name) DO UPDATE SET row_count = excluded.row_count, digest = excluded.digest, "
-                    + "sequences = excluded.sequences, sync_id = excluded.sync_id, recorded_at = excluded.recorded_at")) {
+                    + "sequences = excluded.sequences, sync_id = excluded.sync_id, recorded_at = excluded.recorded_at, "
+                    + "source_versions = excluded.source_versions, target_versions = excluded.target_versions")) {
                 for (Map.Entry<TableName, TableFingerprint> e : loaded.entrySet()) {
                     ps.setString(1, e.getKey().toString());
                     ps.setLong(2, e.getValue().rows());
                     ps.setString(3, e.getValue().digest());
                     ps.setString(4, e.getValue().sequences());
                     ps.setString(5, ctx.job.id());
+                    ps.setString(6, sourceVersions.get(e.getKey()));
+                    ps.setString(7, targetVersions.get(e.getKey()));
                     ps.addBatch();
                 }
                 ps.executeBatch();

@@ -44,6 +44,9 @@ final class Preflight {
     private final List<Refusal> refusals = new ArrayList<>();
     /** What a "schema": true sync brings along, found by {@link SchemaDrift#check}. */
     private List<SchemaDrift.Change> schemaChanges = List.of();
+    /** Each side's {@link RowVersions} where the fingerprints were taken (the target's on its own thread). */
+    private final Map<TableName, String> sourceVersions = new ConcurrentHashMap<>();
+    private final Map<TableName, String> targetVersions = new ConcurrentHashMap<>();
 
     private Preflight(SyncContext ctx, List<TableName> tables) {
         this.ctx = ctx;
@@ -157,13 +160,24 @@ final class Preflight {
     private Map<TableName, TableFingerprint> fingerprintBothSides(TargetTransaction tx, boolean fresh,
             Map<TableName, TableFingerprint> onSource, Map<TableName, Double> sourceSeconds, Map<TableName, Double> targetSeconds)
             throws SQLException {
+        // A table whose row versions are those the last sync recorded holds what it recorded: its content
+        // fingerprint is taken from the record instead of read again. Versions first, then the contents: a
+        // write in between changes the versions, so the lock's re-check (by versions) catches it.
+        Map<TableName, LastSync.Remembered> last = fresh ? Map.of() : LastSync.remembered(ctx.targetConnection);
         FutureTask<Map<TableName, TableFingerprint>> onTarget = new FutureTask<>(() -> fresh ? Map.of()
-                : tx.inRolledBackTransaction(c -> TableFingerprint.of(c, tables, targetSeconds)));
+                : tx.inRolledBackTransaction(c -> {
+                    Map<TableName, String> versions = RowVersions.onTarget(c, tables);
+                    targetVersions.putAll(versions);
+                    return TableFingerprint.of(c, tables, targetSeconds, stillAsRecorded(versions, last, LastSync.Remembered::targetVersions));
+                }));
         Thread targetSide = new Thread(onTarget, "fingerprint-target");
         targetSide.setDaemon(true);
         targetSide.start();
         try {
-            onSource.putAll(TableFingerprint.of(ctx.sourceConnection, tables, sourceSeconds));
+            Map<TableName, String> versions = RowVersions.onSource(ctx.sourceConnection, tables); // in the sync's snapshot
+            sourceVersions.putAll(versions);
+            onSource.putAll(TableFingerprint.of(ctx.sourceConnection, tables, sourceSeconds,
+                    stillAsRecorded(versions, last, LastSync.Remembered::sourceVersions)));
         } catch (SQLException | RuntimeException e) {
             try {
                 await(onTarget); // the target's session is ours again only when its side has ended
@@ -173,6 +187,19 @@ final class Preflight {
             throw e;
         }
         return await(onTarget);
+    }
+
+    /** The recorded fingerprints of the tables whose row versions are still the recorded ones. */
+    private static Map<TableName, TableFingerprint> stillAsRecorded(Map<TableName, String> versions,
+            Map<TableName, LastSync.Remembered> last, Function<LastSync.Remembered, String> recordedVersions) {
+        Map<TableName, TableFingerprint> out = new LinkedHashMap<>();
+        versions.forEach((t, v) -> {
+            LastSync.Remembered r = last.get(t);
+            if (r != null && v.equals(recordedVersions.apply(r))) {
+                out.put(t, r.fingerprint());
+            }
+        });
+        return out;
     }
 
     private static <T> T await(FutureTask<T> task) throws SQLException {
@@ -279,7 +306,8 @@ final class Preflight {
             boolean binary = cols.stream().allMatch(c -> c.binarySafe() && tgtCols.get(c.name()).binarySafe());
             plans.add(new TablePlan(t, cols.stream().map(Column::name).toList(), binary ? CopyFormat.BINARY : CopyFormat.TEXT,
                     onSource.get(t).rows(), fresh ? 0 : onTarget.get(t).rows(), source.dataBytes(t), !why.get(t).equals(UNCHANGED),
-                    why.get(t), onSource.get(t), sourceSeconds.getOrDefault(t, 0.0), targetSeconds.getOrDefault(t, 0.0)));
+                    why.get(t), onSource.get(t), sourceSeconds.getOrDefault(t, 0.0), targetSeconds.getOrDefault(t, 0.0),
+                    sourceVersions.get(t), targetVersions.get(t)));
         }
         return plans;
     }

@@ -26,17 +26,20 @@ public record SyncPlan(Direction direction, String source, String target, int so
      * @param why               why it is reloaded or not: {@link #DIFFERS}, {@link #FRESH_TARGET},
      *                          "truncated with its parent …", {@link #FULL}, {@link #UNCHANGED}, "restore"
      * @param sourceFingerprint what the source holds (null for a restore)
-     * @param sourceFingerprintSeconds how long the source took to fingerprint it (0 where not computed); the
-     *                          target's ran at the same time on its own server
+     * @param sourceFingerprintSeconds how long the source took to fingerprint it (0 where not computed: a
+     *                          fresh target, a restore, or the last sync's record still holds); the target's ran at
+     *                          the same time on its own server
+     * @param sourceVersions    the source's {@link RowVersions} in the sync's snapshot (null: restore)
+     * @param targetVersions    the target's {@link RowVersions} when the plan was made (null: fresh target, restore)
      */
     public record TablePlan(TableName table, List<String> columns, CopyFormat format, long sourceRows,
             long targetRowsBefore, long sourceBytes, boolean reload, String why, TableFingerprint sourceFingerprint,
-            double sourceFingerprintSeconds, double targetFingerprintSeconds) {
+            double sourceFingerprintSeconds, double targetFingerprintSeconds, String sourceVersions, String targetVersions) {
 
         /** A table that is reloaded whatever it holds (a restore). */
         public TablePlan(TableName table, List<String> columns, CopyFormat format, long sourceRows, long targetRowsBefore,
                 long sourceBytes) {
-            this(table, columns, format, sourceRows, targetRowsBefore, sourceBytes, true, "restore", null, 0, 0);
+            this(table, columns, format, sourceRows, targetRowsBefore, sourceBytes, true, "restore", null, 0, 0, null, null);
         }
 
         public Decision decision() {

@@ -61,14 +61,21 @@ final class TargetLoad {
             return;
         }
         Map<TableName, TableFingerprint> loaded = new LinkedHashMap<>();
-        ctx.plan.tables().forEach(t -> loaded.put(t.table(), t.sourceFingerprint()));
-        LastSync.record(ctx, loaded);
+        Map<TableName, String> sourceVersions = new LinkedHashMap<>();
+        ctx.plan.tables().forEach(t -> {
+            loaded.put(t.table(), t.sourceFingerprint());
+            sourceVersions.put(t.table(), t.sourceVersions());
+        });
+        // the versions the target will hold once this commits (this transaction's own rows included)
+        LastSync.record(ctx, loaded, sourceVersions, RowVersions.onTarget(ctx.targetConnection, ctx.plan.tableNames()));
     }
 
     /**
      * Under the lock, where nobody can write any more: the tables to reload still hold as many rows as the
-     * guard saw in preflight, and the tables left alone are still identical to the source (their fingerprints
-     * again, so a write that slipped in between is never lost silently).
+     * guard saw in preflight, and the tables left alone are still identical to the source — they hold the row
+     * versions they held when their fingerprints were taken (read before the fingerprints, so a write that
+     * slipped in at any point since is seen and never lost silently); without those versions, their
+     * fingerprints again.
      */
     private static void recheckUnderTheLock(SyncContext ctx) throws SQLException {
         if (!ctx.plan.freshTarget() && !ctx.job.request().force() && !ctx.job.request().isRestore()) {
@@ -83,6 +90,15 @@ final class TargetLoad {
         }
         List<TableName> unchanged = ctx.plan.unchangedNames();
         if (unchanged.isEmpty()) {
+            return;
+        }
+        if (ctx.plan.tables().stream().filter(t -> !t.reload()).allMatch(t -> t.targetVersions() != null)) {
+            Map<TableName, String> versions = RowVersions.onTarget(ctx.targetConnection, unchanged);
+            for (TablePlan t : ctx.plan.tables()) {
+                if (!t.reload() && !t.targetVersions().equals(versions.get(t.table()))) {
+                    throw new IllegalStateException(t.table() + " changed on the target during the sync; nothing was changed, sync again");
+                }
+            }
             return;
         }
         Savepoint readOnly = ctx.targetConnection.setSavepoint(); // the fingerprint's pinned settings end with it
