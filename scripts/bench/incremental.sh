@@ -12,6 +12,9 @@
 #   few         3 archon_settings rows and 10 archon_tasks rows changed (UPDATE)
 #   pages1pct   1% of archon_crawled_pages changed (every 100th row's content; its tsvector follows)
 #   full        nothing changed, "full": true: every table replaced
+#   rewritten   every table of the target rewritten with the same rows (VACUUM FULL: new row versions), so the
+#               target must read each one for its fingerprint — the fingerprint's cost per table when the
+#               last sync's record does not apply (not in the default set; SCENARIOS=rewritten)
 # The changes are made on the target copy (so the source stays exactly the dataset and every run starts from
 # the same bytes): a sync reloads a table that differs whichever side changed, and a changed row counts as
 # "the target changed since the last sync" only when it adds rows, so no run needs force.
@@ -153,6 +156,7 @@ fi
 change_for() {
   case $1 in
     unchanged|full) ;;
+    rewritten) pg_psql "$TGT_PORT" archon -c "VACUUM FULL $(IFS=,; echo "${TABLES[*]}")" >/dev/null ;;
     few) pg_psql "$TGT_PORT" archon -c "SET session_replication_role = replica" \
            -c "UPDATE archon_settings SET value = coalesce(value, '') || ' (bench)' WHERE key IN (SELECT key FROM archon_settings ORDER BY key LIMIT 3)" \
            -c "UPDATE archon_tasks SET description = coalesce(description, '') || ' (bench)' WHERE id IN (SELECT id FROM archon_tasks ORDER BY id LIMIT 10)" >/dev/null ;;

@@ -22,13 +22,16 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * The backup directory: one custom-format archive and one manifest per backup, named with time,
- * direction and database; the newest {@code keep} per database are kept. Backups hold the user's
- * data: the directory is 0700 and every file in it 0600. A manifest that cannot be read, or that does
- * not describe the archive next to it, is skipped with a log line — it never fails a listing or a sync,
- * and nothing but files named after a valid manifest's id is ever deleted.
+ * The backup directory: per backup a manifest ({@code <id>.json}) and its rows — a directory of table files
+ * ({@code <id>.tables/}), or a pg_dump archive ({@code <id>.dump}) written before table files existed — named
+ * with time, direction and database; the newest {@code keep} per database are kept. Backups hold the user's
+ * data: the directories are 0700 and every file in them 0600. A manifest that cannot be read, or that does
+ * not describe the rows next to it, is skipped with a log line — it never fails a listing or a sync, and
+ * nothing but what is named after a valid manifest's id is ever deleted.
  */
 public final class BackupStore {
+    /** A table file's name as a manifest may give it: no directory, nothing hidden. */
+    private static final Pattern TABLE_FILE = Pattern.compile("^[A-Za-z0-9_][A-Za-z0-9_.-]*\\.copy$");
     private static final Pattern ID = Pattern.compile("^[0-9]{8}T[0-9]{6}Z_[a-z-]+_(local|remote)_[A-Za-z0-9_.-]+$");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final Logger LOG = Logger.getLogger(BackupStore.class);
@@ -57,8 +60,50 @@ public final class BackupStore {
                 + "_" + syncId.substring(0, Math.min(8, syncId.length()));
     }
 
+    /** A pg_dump backup's archive. */
     public Path archive(String id) {
         return dir.resolve(id + ".dump");
+    }
+
+    /** A table-files backup's directory. */
+    public Path tableFiles(String id) {
+        return dir.resolve(id + ".tables");
+    }
+
+    /** Where a backup's rows are: its table-files directory or its archive. */
+    public Path rowsOf(BackupManifest m) {
+        return m.isTableFiles() ? tableFiles(m.id()) : archive(m.id());
+    }
+
+    /** A table file's name: the table's, when it is a plain name (Archon's are), else its position. */
+    public static String tableFileName(int position, String table) {
+        String name = table + ".copy";
+        return TABLE_FILE.matcher(name).matches() ? name : String.format("table-%02d.copy", position);
+    }
+
+    /** Creates the directory (0700) a backup's table files are written into, named {@code <id>.tables.partial}. */
+    public Path createPartialTableFiles(String id) throws IOException {
+        secure();
+        Path partial = dir.resolve(id + ".tables.partial");
+        deleteTree(partial);
+        return Files.createDirectory(partial, PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
+    }
+
+    /** Creates one table file (0600 from the start: it holds the user's rows). */
+    public static Path createPrivateFile(Path file) throws IOException {
+        return Files.createFile(file, PosixFilePermissions.asFileAttribute(PRIVATE_FILE));
+    }
+
+    /** Removes a file or a directory of table files (what a failed backup left, or a pruned one). */
+    public static void deleteTree(Path p) throws IOException {
+        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> s = Files.list(p)) {
+                for (Path f : s.toList()) {
+                    deleteTree(f);
+                }
+            }
+        }
+        Files.deleteIfExists(p);
     }
 
     private Path manifest(String id) {
@@ -84,14 +129,18 @@ public final class BackupStore {
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
         Files.setPosixFilePermissions(dir, PRIVATE_DIR);
         try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.filter(f -> isOurs(f.getFileName().toString()) && Files.isRegularFile(f)).toList()) {
-                Files.setPosixFilePermissions(p, PRIVATE_FILE);
+            for (Path p : s.filter(f -> isOurs(f.getFileName().toString())).toList()) {
+                if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.setPosixFilePermissions(p, PRIVATE_FILE);
+                } else if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.setPosixFilePermissions(p, PRIVATE_DIR);
+                }
             }
         }
     }
 
     private static boolean isOurs(String fileName) {
-        return ID.matcher(fileName.replaceFirst("\\.(dump|json)(\\.partial)?$", "")).matches();
+        return ID.matcher(fileName.replaceFirst("\\.(dump|json|tables)(\\.partial)?$", "")).matches();
     }
 
     /**
@@ -105,7 +154,7 @@ public final class BackupStore {
         }
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.filter(f -> f.getFileName().toString().endsWith(".partial") && isOurs(f.getFileName().toString())).toList()) {
-                Files.deleteIfExists(p);
+                deleteTree(p);
                 removed.add(p.getFileName().toString());
             }
         } catch (IOException e) {
@@ -131,7 +180,7 @@ public final class BackupStore {
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.filter(f -> f.getFileName().toString().endsWith(".json")).toList()) {
                 String id = p.getFileName().toString().replaceFirst("\\.json$", "");
-                if (!ID.matcher(id).matches() || !Files.exists(archive(id))) {
+                if (!ID.matcher(id).matches() || !(Files.exists(archive(id)) || Files.isDirectory(tableFiles(id)))) {
                     continue;
                 }
                 read(p, id).ifPresent(out::add);
@@ -158,12 +207,36 @@ public final class BackupStore {
                 : m.tables() == null || m.tables().values().stream().anyMatch(v -> v == null || v < 0) ? "its row counts are missing"
                 : m.sequences() == null || m.sequences().contains(null) ? "its sequences are missing"
                 : m.sizeBytes() < 0 || m.dumpMajor() < 0 ? "its sizes are negative"
+                : m.isTableFiles() ? tableFilesProblem(m)
+                : m.format() != null && !BackupManifest.PG_DUMP.equals(m.format()) ? "its format '" + m.format() + "' is unknown"
+                : !Files.isRegularFile(archive(id)) ? "its archive " + archive(id).getFileName() + " is missing"
                 : null;
         if (problem != null) {
             LOG.warnf("skipping backup manifest %s: %s", file.getFileName(), problem);
             return Optional.empty();
         }
         return Optional.of(m);
+    }
+
+    /** Null when the manifest names exactly the table files next to it, one per table it counts rows of. */
+    private String tableFilesProblem(BackupManifest m) {
+        if (m.files() == null || m.files().contains(null)) {
+            return "its table files are missing";
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (BackupManifest.TableFile f : m.files()) {
+            if (f.file() == null || !TABLE_FILE.matcher(f.file()).matches() || !names.add(f.file())) {
+                return "a table file's name is not a plain, unique *.copy name";
+            }
+            if (f.table() == null || !m.tables().containsKey(f.table()) || f.columns() == null || f.columns().isEmpty()
+                    || f.columns().contains(null) || !("binary".equals(f.copyFormat()) || "text".equals(f.copyFormat()))) {
+                return "the table file " + f.file() + " is not described completely";
+            }
+            if (!Files.isRegularFile(tableFiles(m.id()).resolve(f.file()), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return "its table file " + f.file() + " is missing";
+            }
+        }
+        return m.files().size() == m.tables().size() ? null : "it does not have one table file per table";
     }
 
     public Optional<BackupManifest> find(String id) throws IOException {
@@ -189,7 +262,7 @@ public final class BackupStore {
             }
             if (++seen > keep && !inUse.contains(m.id())) {
                 Files.deleteIfExists(manifest(m.id()));
-                Files.deleteIfExists(archive(m.id()));
+                deleteTree(rowsOf(m));
                 removed.add(m.id());
             }
         }

@@ -101,7 +101,7 @@ final class Preflight {
             SyncContext ctx = new SyncContext(job, settings, null, target, work);
             List<TableName> tables = backup.tables().keySet().stream().map(TableName::parse).toList();
             SyncPlan plan = new Preflight(ctx, tables).planRestore(backup, target);
-            return new PreparedSync(ctx.withPlan(plan), null, target, work, settings.backups().archive(backup.id()));
+            return new PreparedSync(ctx.withPlan(plan), null, target, work, backup);
         } catch (SQLException | RuntimeException e) {
             PreparedSync.closeAll(target, work);
             throw e;
@@ -334,11 +334,15 @@ final class Preflight {
         if (!backup.endpoint().equals(ctx.target.endpoint())) {
             ctx.job.warn("the backup was taken of " + backup.endpoint() + " and is restored into " + ctx.target.endpoint());
         }
-        Optional<PgClient> reader = ctx.settings.clients().forRestore(backup.dumpMajor(), targetVersion / 10000);
-        if (reader.isEmpty()) {
+        Optional<PgClient> reader = backup.isTableFiles() ? Optional.empty()
+                : ctx.settings.clients().forRestore(backup.dumpMajor(), targetVersion / 10000);
+        if (!backup.isTableFiles() && reader.isEmpty()) {
             refusals.add(new Refusal("client_too_old", "the backup was written by pg_dump " + backup.dumpMajor()
                     + " and needs pg_restore " + backup.dumpMajor() + " or newer to read it (found: "
                     + ctx.settings.clients().describe() + ")"));
+        }
+        if (backup.isTableFiles() && missing.isEmpty()) {
+            checkBackupColumns(backup);
         }
         refuseIf(refusals);
         foreignKeysFromOutside(target.foreignKeysTouching(tables));
@@ -363,7 +367,25 @@ final class Preflight {
         List<SequencePlan> sequences = backup.sequences().stream().map(s -> new SequencePlan(TableName.parse(s.table()),
                 s.column(), "", new CatalogModel.SequenceState(s.lastValue(), s.isCalled()))).toList();
         return new SyncPlan(ctx.job.request().direction(), "backup " + backup.id(), ctx.target.toString(), backup.serverVersion(),
-                targetVersion, reader.get(), false, plans, sequences);
+                targetVersion, reader.orElse(null), false, plans, sequences);
+    }
+
+    /**
+     * Table files are loaded by COPY with the backup's column lists: each column must still be there (and not
+     * generated); a column the target gained since must be nullable or have a default, as for any COPY.
+     */
+    private void checkBackupColumns(BackupManifest backup) throws SQLException {
+        Map<TableName, List<Column>> now = target.columns(tables);
+        for (BackupManifest.TableFile f : backup.files()) {
+            TableName t = TableName.parse(f.table());
+            Set<String> loadable = now.getOrDefault(t, List.of()).stream().filter(c -> !c.generated()).map(Column::name)
+                    .collect(Collectors.toSet());
+            List<String> gone = f.columns().stream().filter(c -> !loadable.contains(c)).toList();
+            if (!gone.isEmpty()) {
+                refusals.add(new Refusal("backup_columns_differ", "the backup holds column(s) " + String.join(", ", gone) + " of "
+                        + t + ", which the target no longer has (or now generates): the schema changed since the backup"));
+            }
+        }
     }
 
     // ------------------------------------------------------------------ checks shared by both

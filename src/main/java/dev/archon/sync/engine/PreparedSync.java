@@ -1,6 +1,6 @@
 package dev.archon.sync.engine;
 
-import java.nio.file.Path;
+import dev.archon.sync.backup.BackupManifest;
 
 /**
  * A validated sync, not yet started: the plan, and what preflight opened for it — the source snapshot (none
@@ -12,15 +12,15 @@ public final class PreparedSync implements AutoCloseable {
     final SourceSnapshot source;
     final TargetTransaction target;
     final WorkDir workDir;
-    /** The backup archive a restore loads; null for a sync. */
-    final Path archive;
+    /** The backup a restore loads; null for a sync. */
+    final BackupManifest backup;
 
-    PreparedSync(SyncContext ctx, SourceSnapshot source, TargetTransaction target, WorkDir workDir, Path archive) {
+    PreparedSync(SyncContext ctx, SourceSnapshot source, TargetTransaction target, WorkDir workDir, BackupManifest backup) {
         this.ctx = ctx;
         this.source = source;
         this.target = target;
         this.workDir = workDir;
-        this.archive = archive;
+        this.backup = backup;
     }
 
     public SyncPlan plan() {
@@ -32,7 +32,7 @@ public final class PreparedSync implements AutoCloseable {
     }
 
     boolean isRestore() {
-        return archive != null;
+        return backup != null;
     }
 
     @Override

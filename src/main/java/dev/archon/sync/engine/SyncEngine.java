@@ -4,6 +4,7 @@ import dev.archon.sync.backup.BackupManifest;
 import dev.archon.sync.pg.CatalogModel.Index;
 import dev.archon.sync.pg.PgUri;
 import dev.archon.sync.pg.Redactor;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Set;
@@ -173,7 +174,8 @@ public final class SyncEngine {
     /** The rows come from the source snapshot, released as soon as the last one is read, or from the backup. */
     private static TargetLoad.RowSource rowsFor(PreparedSync prepared, SourceSnapshot source) {
         if (prepared.isRestore()) {
-            return ArchiveRows.of(prepared.archive, prepared.plan().schemaClient());
+            Path rows = prepared.ctx.settings.backups().rowsOf(prepared.backup);
+            return prepared.backup.isTableFiles() ? TableFileRows.of(prepared.backup, rows) : ArchiveRows.of(rows, prepared.plan().schemaClient());
         }
         return c -> {
             TargetLoad.copyTables(c);

@@ -3,17 +3,15 @@ package dev.archon.sync.engine;
 import dev.archon.sync.backup.BackupManifest;
 import dev.archon.sync.backup.BackupStore;
 import dev.archon.sync.pg.Catalog;
+import dev.archon.sync.pg.CatalogModel.Column;
 import dev.archon.sync.pg.CatalogModel.OwnedSequence;
 import dev.archon.sync.pg.CatalogModel.SequenceState;
-import dev.archon.sync.pg.DumpCompression;
-import dev.archon.sync.pg.PgClient;
-import dev.archon.sync.pg.Sql;
 import dev.archon.sync.pg.TableName;
-import dev.archon.sync.pg.ToolProcess;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
+import java.nio.file.StandardOpenOption;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,61 +20,73 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The backing_up phase: {@code pg_dump -Fc} of the target's synced tables, before anything is touched,
- * compressed as {@link DumpCompression} chooses for the clients at hand: zstd with a 16+ client (a third
- * of the size for about the same time), none with a 15 one (gzip of vectors is the slowest step of any
- * dump: 50 s vs 4 s for 50k embedding rows). The dump reads an exported snapshot in which the row
- * counts and sequence values of the manifest are taken, so a restore can verify it got everything back.
+ * The backing_up phase: the target's synced tables, before anything is touched, as one {@link TableFile} per
+ * table in {@code <id>.tables/}, all read in one snapshot in which the manifest's row counts and sequence values
+ * are taken too, so a restore can verify it got everything back. Measured against the pg_dump archives this
+ * replaced (README, "Backups"): 0.36× the size of an uncompressed archive in less time; pg_dump's zstd took
+ * 1.3× the time for its 0.37×, since it compresses the vectors' text on one core.
  */
 final class TargetBackup {
     private TargetBackup() {
     }
 
-    static BackupManifest take(SyncContext ctx) throws SQLException, IOException, InterruptedException {
+    static BackupManifest take(SyncContext ctx) throws SQLException, IOException {
         BackupStore store = ctx.settings.backups();
-        Files.createDirectories(store.directory());
         List<TableName> tables = ctx.plan.tableNames();
-        DumpCompression.Choice how = DumpCompression.forBackup(ctx.settings.clients(), ctx.plan.targetServerVersion() / 10000)
-                .orElseThrow(() -> new IOException("no pg_dump for a PostgreSQL " + ctx.plan.targetServerVersion() / 10000 + " server"));
-        PgClient client = how.client();
         String database = ctx.job.request().direction().targetName();
         String id = BackupStore.newId(Instant.now(), ctx.job.request().direction().wire(), database, ctx.target.database(),
                 ctx.job.id());
-        Path partial = store.directory().resolve(id + ".dump.partial");
         WritableDirectory where = WritableDirectory.backups(store.directory());
+        Path partial = null;
         boolean kept = false;
         try (SourceSnapshot snapshot = SourceSnapshot.connect(ctx.target, "backup snapshot", ctx.job, ctx.settings.stallTimeout())) {
+            partial = store.createPartialTableFiles(id);
             snapshot.begin();
-            String exported = snapshot.export();
-            Connection snap = snapshot.connection();
-            Catalog target = new Catalog(snap);
+            Catalog target = new Catalog(snapshot.connection());
             Map<String, Long> counts = new LinkedHashMap<>();
+            long totalRows = 0;
             for (TableName t : tables) {
                 counts.put(t.toString(), target.count(t));
+                totalRows += counts.get(t.toString());
             }
             List<BackupManifest.Sequence> sequences = new ArrayList<>();
             for (OwnedSequence s : target.ownedSequences(tables)) {
                 SequenceState v = target.sequenceState(s.sequence());
                 sequences.add(new BackupManifest.Sequence(s.table().toString(), s.column(), v.lastValue(), v.isCalled()));
             }
-            List<String> args = new ArrayList<>(List.of("--format=custom", how.option(), "--no-owner", "--no-privileges",
-                    "--snapshot=" + exported, "--file=" + partial));
+            Map<TableName, List<Column>> columns = target.columns(tables);
+            List<BackupManifest.TableFile> files = new ArrayList<>();
+            long doneRows = 0;
+            long bytes = 0;
             for (TableName t : tables) {
-                args.add("--table=" + Sql.ident(t.schema()) + "." + Sql.ident(t.name()));
-            }
-            ctx.job.progress(0.1, "Backing up the target's " + tables.size() + " tables to " + store.directory() + " (pg_dump "
-                    + client.major() + ", compression " + how.method() + ")");
-            ToolProcess.Result r = ToolProcess.run(client, "pg_dump", args, ctx.target, null, ctx.cancel());
-            ctx.cancel().throwIfCancelled();
-            if (r.exitCode() != 0) {
-                throw new IOException(WritableDirectory.isNoSpace(r.stderr()) ? where.full("writing the backup") + "; nothing was changed"
-                        : "the backup failed, nothing was changed: pg_dump exited " + r.exitCode() + ": " + r.stderr());
+                ctx.cancel().throwIfCancelled();
+                List<Column> copied = columns.get(t).stream().filter(c -> !c.generated()).toList();
+                boolean binary = copied.stream().allMatch(Column::binarySafe);
+                String name = BackupStore.tableFileName(files.size() + 1, t.toString());
+                long before = doneRows;
+                long total = Math.max(1, totalRows);
+                String what = String.format("Backing up %s (table %d/%d) to %s", t, files.size() + 1, tables.size(), store.directory());
+                ctx.job.progress((double) before / total, what);
+                TableFile.Written w = TableFile.write(snapshot.connection(), t, copied.stream().map(Column::name).toList(), binary,
+                        partial.resolve(name), (rows, written) -> {
+                            ctx.cancel().throwIfCancelled();
+                            ctx.job.progress((double) (before + rows) / total, String.format("%s, %,d MB", what, written >> 20));
+                        });
+                if (w.rows() != counts.get(t.toString())) { // same snapshot: a difference means the file is not the table
+                    throw new IOException(String.format("the backup of %s wrote %,d rows where the table holds %,d; nothing was changed",
+                            t, w.rows(), counts.get(t.toString())));
+                }
+                files.add(new BackupManifest.TableFile(t.toString(), name, copied.stream().map(Column::name).toList(),
+                        binary ? "binary" : "text", w.rows(), w.bytes()));
+                doneRows += w.rows();
+                bytes += w.bytes();
             }
             snapshot.release();
-            BackupStore.move(partial, store.archive(id));
+            syncDirectory(partial);
+            BackupStore.move(partial, store.tableFiles(id));
             BackupManifest manifest = new BackupManifest(id, database, ctx.target.endpoint(), Instant.now(), ctx.job.id(),
-                    ctx.job.request().direction().wire(), ctx.plan.targetServerVersion(), client.major(),
-                    Files.size(store.archive(id)), counts, sequences);
+                    ctx.job.request().direction().wire(), ctx.plan.targetServerVersion(), 0, bytes, counts, sequences,
+                    BackupManifest.TABLE_FILES, files);
             store.save(manifest);
             kept = true;
             List<String> pruned = store.prune(database, ctx.target.endpoint());
@@ -84,15 +94,24 @@ final class TargetBackup {
                     pruned.isEmpty() ? "" : "; removed " + pruned.size() + " older"));
             return manifest;
         } catch (IOException e) {
-            if (WritableDirectory.isNoSpace(e)) { // the manifest, or the move, found the disk full
+            if (WritableDirectory.isNoSpace(e)) { // a table file, the manifest or the move found the disk full
                 throw new IOException(where.full("writing the backup") + "; nothing was changed");
             }
             throw e;
         } finally {
-            Files.deleteIfExists(partial);
-            if (!kept) { // an archive without its manifest is never listed, restored or pruned: never leave one
-                Files.deleteIfExists(store.archive(id));
+            if (partial != null) {
+                BackupStore.deleteTree(partial);
             }
+            if (!kept) { // table files without their manifest are never listed, restored or pruned: never leave them
+                BackupStore.deleteTree(store.tableFiles(id));
+            }
+        }
+    }
+
+    /** The files' names are durable too before the manifest says the backup exists. */
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
         }
     }
 }

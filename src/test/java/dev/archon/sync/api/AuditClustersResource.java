@@ -24,7 +24,7 @@ public class AuditClustersResource implements QuarkusTestResourceLifecycleManage
             p.exec("postgres", "ALTER ROLE " + ROLE + " PASSWORD '" + PASSWORD.replace("'", "''") + "'");
         }
         c.reset(c.local(), "app_local", "tpl_small");
-        c.reset(c.remote(), "app_remote", "tpl_small");
+        c.reset(c.remote(), "app_remote", "tpl_supabase"); // a fresh machine: its schema comes from the local's pg_dump
         return Map.of(
                 "archon.sync.local.url", "postgresql://" + ROLE + ":" + PASSWORD + "@127.0.0.1:" + c.local().port() + "/app_local",
                 "archon.sync.remote.url", "host=127.0.0.1 port=" + c.remote().port() + " dbname=app_remote user=" + ROLE

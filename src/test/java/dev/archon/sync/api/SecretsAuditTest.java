@@ -29,10 +29,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 8, point 3: a distinctive password with {@code @ : / % ' space}, in the URL forms users paste
- * (an unencoded URI for local, a quoted conninfo for remote); a full sync with a backup, a failing and
- * a refused sync; then every place a secret could surface is searched: the log, every response body
- * (health without a key included), the event streams, the history rows, the backup files' names and
- * manifests, and the pg_dump children's argv and environment, read from /proc while they run.
+ * (an unencoded URI for local, a quoted conninfo for remote); a sync into a fresh remote (its schema from
+ * the local's pg_dump), a sync with a backup, a failing and a refused sync; then every place a secret could
+ * surface is searched: the log, every response body (health without a key included), the event streams,
+ * the history rows, the backup files' names and manifests, and the pg_dump children's argv and environment,
+ * read from /proc while they run.
  */
 @QuarkusTest
 @QuarkusTestResource(value = AuditClustersResource.class, restrictToAnnotatedClass = true)
@@ -94,9 +95,16 @@ class SecretsAuditTest {
         watcher.start();
         List<String> bodies = new ArrayList<>();
         try {
-            // 1. a full sync with its pre-sync backup (pg_dump runs with the remote's password)
+            // 1. a sync into the fresh remote (pg_dump reads the schema with the local's password), then a sync
+            //    with its pre-sync backup of the remote
+            String fresh = start("{\"direction\":\"local-to-remote\"}", 202, bodies);
+            bodies.add(SyncApiTest.awaitFinal(fresh).asString());
+            bodies.add(events(fresh));
+            clusters.local().exec("app_local", "UPDATE archon_prompts SET prompt = prompt || ' (edited)'");
             String full = start("{\"direction\":\"local-to-remote\",\"force\":true}", 202, bodies);
-            bodies.add(SyncApiTest.awaitFinal(full).asString());
+            String done = SyncApiTest.awaitFinal(full).asString();
+            assertTrue(done.contains("\"completed\"") && done.contains("\"backing_up\":"), done); // its backup was taken
+            bodies.add(done);
             bodies.add(events(full));
             // 2. a failing sync: an orphan row on the source fails verification
             clusters.local().exec("app_local", "SET session_replication_role = replica; INSERT INTO archon_task_history "
@@ -145,10 +153,14 @@ class SecretsAuditTest {
                 backupFiles.add(p.getFileName().toString());
                 if (p.toString().endsWith(".json")) {
                     backupFiles.add(Files.readString(p));
+                } else if (Files.isDirectory(p)) {
+                    try (Stream<Path> files = Files.list(p)) {
+                        files.forEach(f -> backupFiles.add(f.getFileName().toString()));
+                    }
                 }
             }
         }
-        assertTrue(backupFiles.stream().anyMatch(f -> f.endsWith(".dump")), backupFiles.toString());
+        assertTrue(backupFiles.stream().anyMatch(f -> f.endsWith(".tables")), backupFiles.toString());
 
         Map<String, List<String>> places = Map.of("log", log, "response bodies and event streams", bodies,
                 "history rows", historyRows, "backup names and manifests", backupFiles,

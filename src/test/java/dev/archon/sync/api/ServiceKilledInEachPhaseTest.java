@@ -50,7 +50,7 @@ class ServiceKilledInEachPhaseTest {
     static final List<JvmDebugger.Point> KILL_POINTS = List.of(
             // validating: connected, both advisory locks and the source snapshot held, fingerprints next
             JvmDebugger.Point.entering("dev.archon.sync.engine.Preflight", "fingerprintBothSides"),
-            // backing_up: pg_dump has written the whole archive, still named .dump.partial
+            // backing_up: every table file written and synced, their directory still named .tables.partial
             JvmDebugger.Point.entering("dev.archon.sync.backup.BackupStore", "move"),
             JvmDebugger.Point.phaseStarted("EXPORTING"),
             JvmDebugger.Point.phaseStarted("IMPORTING"),
@@ -299,8 +299,8 @@ class ServiceKilledInEachPhaseTest {
             try (Stream<Path> s = Files.list(service.backupDir())) {
                 List<String> names = s.map(p -> p.getFileName().toString()).toList();
                 assertEquals(List.of(), names.stream().filter(n -> n.endsWith(".partial")).toList(), what + ": partial backup files left");
-                for (String n : names.stream().filter(n -> n.endsWith(".dump")).toList()) {
-                    assertTrue(names.contains(n.replaceFirst("\\.dump$", ".json")), what + ": an archive without its manifest: " + n);
+                for (String n : names.stream().filter(n -> n.endsWith(".dump") || n.endsWith(".tables")).toList()) {
+                    assertTrue(names.contains(n.replaceFirst("\\.(dump|tables)$", ".json")), what + ": a backup without its manifest: " + n);
                 }
             }
         }

@@ -92,4 +92,54 @@ class BackupStoreTest {
         assertTrue(Files.exists(dir.resolve("someone-elses.partial")));
         assertEquals(1, store.list().size());
     }
+
+    private static BackupManifest tableFilesManifest(String id, Instant at, String file) {
+        return new BackupManifest(id, "remote", "h:5432/db", at, "sync-" + id, "local-to-remote", 150000, 0, 10,
+                Map.of("public.archon_sources", 3L), List.of(), BackupManifest.TABLE_FILES,
+                List.of(new BackupManifest.TableFile("public.archon_sources", file, List.of("source_id"), "binary", 3, 10)));
+    }
+
+    private static void tableFilesBackup(BackupStore store, String id, Instant at) throws Exception {
+        Path partial = store.createPartialTableFiles(id);
+        Files.writeString(BackupStore.createPrivateFile(partial.resolve("public.archon_sources.copy")), "PGCOPY");
+        BackupStore.move(partial, store.tableFiles(id));
+        store.save(tableFilesManifest(id, at, "public.archon_sources.copy"));
+    }
+
+    @Test
+    void tableFilesAreListedPrivateAndPrunedWhole(@TempDir Path tmp) throws Exception {
+        BackupStore store = new BackupStore(tmp.resolve("backups"), 1);
+        tableFilesBackup(store, id(1, "remote"), Instant.parse("2026-12-01T12:00:01Z"));
+        Path files = store.tableFiles(id(1, "remote"));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(files)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(files.resolve("public.archon_sources.copy"))));
+        assertEquals(files, store.rowsOf(store.find(id(1, "remote")).orElseThrow()));
+        tableFilesBackup(store, id(2, "remote"), Instant.parse("2026-12-01T12:00:02Z"));
+        assertEquals(List.of(id(1, "remote")), store.prune("remote", "h:5432/db"));
+        assertFalse(Files.exists(files), "the pruned backup's directory is gone with its files");
+        assertTrue(Files.exists(store.tableFiles(id(2, "remote")).resolve("public.archon_sources.copy")));
+    }
+
+    @Test
+    void aManifestNamingFilesOutsideItsDirectoryOrMissingOnesIsSkipped(@TempDir Path tmp) throws Exception {
+        BackupStore store = new BackupStore(tmp.resolve("backups"), 3);
+        Files.writeString(tmp.resolve("secret.copy"), "not a backup");
+        String[] names = {"../../secret.copy", "/etc/passwd", ".hidden.copy", "absent.copy"};
+        for (int i = 0; i < names.length; i++) {
+            String bid = id(20 + i, "remote");
+            Files.createDirectories(store.tableFiles(bid));
+            store.save(tableFilesManifest(bid, Instant.parse("2026-12-01T12:00:00Z"), names[i]));
+        }
+        tableFilesBackup(store, id(30, "remote"), Instant.parse("2026-12-01T12:00:30Z"));
+        assertEquals(List.of(id(30, "remote")), store.list().stream().map(BackupManifest::id).toList());
+    }
+
+    @Test
+    void anInterruptedTableFilesBackupIsRemoved(@TempDir Path tmp) throws Exception {
+        BackupStore store = new BackupStore(tmp.resolve("backups"), 3);
+        Path partial = store.createPartialTableFiles(id(1, "local"));
+        Files.writeString(partial.resolve("public.archon_sources.copy"), "half");
+        assertEquals(List.of(id(1, "local") + ".tables.partial"), store.removePartials());
+        assertFalse(Files.exists(partial));
+    }
 }

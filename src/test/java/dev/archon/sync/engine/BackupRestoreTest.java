@@ -6,16 +6,22 @@ import static dev.archon.sync.engine.EngineHarness.TABLE_NAMES;
 import static dev.archon.sync.engine.EngineHarness.exec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.archon.sync.backup.BackupManifest;
 import dev.archon.sync.backup.BackupStore;
 import dev.archon.sync.pg.PgClientTools;
 import dev.archon.sync.testing.DbChecksum;
+import dev.archon.sync.testing.PgCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,7 +61,8 @@ class BackupRestoreTest {
         assertEquals("local", b.database());
         assertTrue(b.id().contains("remote-to-local_local_" + LOCAL_DB), b.id());
         assertEquals(before.rows("archon_crawled_pages"), b.tables().get("archon_crawled_pages"));
-        assertTrue(b.sizeBytes() > 0 && Files.size(new BackupStore(backups, 3).archive(b.id())) == b.sizeBytes());
+        assertTrue(b.isTableFiles(), b.toString());
+        assertTrue(b.sizeBytes() > 0 && sizeOf(new BackupStore(backups, 3).tableFiles(b.id())) == b.sizeBytes(), b.toString());
 
         SyncJob restore = EngineHarness.run(engine(backups, SyncSettings.FreeSpace.FILESYSTEM),
                 SyncRequest.restore("local", b.id(), Trigger.MANUAL, "test"));
@@ -83,7 +90,70 @@ class BackupRestoreTest {
         assertEquals(3, list.stream().filter(m -> m.database().equals("remote")).count(), list::toString);
         assertEquals(1, list.stream().filter(m -> m.database().equals("local")).count(), list::toString);
         try (Stream<Path> files = Files.list(backups)) {
-            assertEquals(8, files.count(), "an archive and a manifest each, nothing else left");
+            assertEquals(8, files.count(), "a directory of table files and a manifest each, nothing else left");
+        }
+    }
+
+    /** Backups written before table files (a pg_dump archive, a manifest without a format) still restore. */
+    @Test
+    void aPgDumpBackupFromBeforeTableFilesStillRestores() throws Exception {
+        h.reset("tpl_small", "tpl_big");
+        DbChecksum before = h.localSum();
+        BackupStore store = new BackupStore(backups, 3);
+        String id = "20261101T120000Z_remote-to-local_local_" + LOCAL_DB + "_0ld0ld00";
+        PgCluster c = h.local();
+        List<String> argv = new ArrayList<>(List.of(c.binDir().resolve("pg_dump").toString(), "--format=custom", "--compress=0",
+                "--no-owner", "--no-privileges", "-h", c.host(), "-p", Integer.toString(c.port()), "-U", c.user(), "-d", LOCAL_DB,
+                "-f", store.archive(id).toString()));
+        TABLE_NAMES.forEach(t -> argv.add("--table=public." + t));
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+        pb.environment().put("PGPASSWORD", c.password());
+        Process p = pb.start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, log);
+        Map<String, Long> counts = new LinkedHashMap<>();
+        TABLE_NAMES.forEach(t -> counts.put(t, before.rows(t)));
+        // the manifest as the service wrote it then: no format, no table files (the sequences came from the archive's setval)
+        Files.writeString(backups.resolve(id + ".json"), """
+                {"id": "%s", "database": "local", "endpoint": "%s", "createdAt": "2026-11-01T12:00:00Z", "syncId": "0ld0ld00",
+                 "direction": "remote-to-local", "serverVersion": 150000, "dumpMajor": 15, "sizeBytes": %d,
+                 "tables": %s, "sequences": []}
+                """.formatted(id, "127.0.0.1:" + c.port() + "/" + LOCAL_DB, Files.size(store.archive(id)),
+                new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(counts)));
+        assertEquals(BackupManifest.PG_DUMP, store.find(id).map(m -> m.format() == null ? BackupManifest.PG_DUMP : m.format())
+                .orElseThrow());
+
+        SyncJob sync = EngineHarness.run(engine(backups, SyncSettings.FreeSpace.FILESYSTEM), withBackup(Direction.REMOTE_TO_LOCAL));
+        assertEquals(SyncStatus.COMPLETED, sync.status(), () -> sync.snapshot().toString());
+        assertNotEquals(before, h.localSum());
+        SyncJob restore = EngineHarness.run(engine(backups, SyncSettings.FreeSpace.FILESYSTEM),
+                SyncRequest.restore("local", id, Trigger.MANUAL, "test"));
+        assertEquals(SyncStatus.COMPLETED, restore.status(), () -> restore.snapshot().toString());
+        assertEquals(before, h.localSum(), "checksum-identical to the database the archive was taken of, sequences included");
+    }
+
+    /** A table-files backup names its columns: one the target no longer has refuses the restore before anything is touched. */
+    @Test
+    void aRestoreWhoseColumnIsGoneIsRefused() throws IOException {
+        h.reset("tpl_small", "tpl_small");
+        exec(h.local(), LOCAL_DB, "UPDATE archon_prompts SET prompt = prompt || ' (local)'");
+        SyncJob sync = EngineHarness.run(engine(backups, SyncSettings.FreeSpace.FILESYSTEM), withBackup(Direction.LOCAL_TO_REMOTE));
+        assertEquals(SyncStatus.COMPLETED, sync.status(), () -> sync.snapshot().toString());
+        BackupManifest b = new BackupStore(backups, 3).list().get(0);
+        exec(h.remote(), REMOTE_DB, "ALTER TABLE archon_prompts DROP COLUMN description");
+        DbChecksum remote = h.remoteSum();
+        SyncJob restore = EngineHarness.run(engine(backups, SyncSettings.FreeSpace.FILESYSTEM),
+                SyncRequest.restore("remote", b.id(), Trigger.MANUAL, "test"));
+        assertEquals(SyncStatus.REFUSED, restore.status(), () -> restore.snapshot().toString());
+        Refusal r = restore.snapshot().refusals().get(0);
+        assertEquals("backup_columns_differ", r.code());
+        assertTrue(r.message().contains("description") && r.message().contains("archon_prompts"), r.message());
+        assertEquals(remote, h.remoteSum());
+    }
+
+    private static long sizeOf(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.mapToLong(f -> f.toFile().length()).sum();
         }
     }
 

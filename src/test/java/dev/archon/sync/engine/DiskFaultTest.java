@@ -85,7 +85,7 @@ class DiskFaultTest {
                 rs.next();
                 estimate = rs.getLong(1);
             }
-            String size = ((long) (estimate * BackupPreflight.TEXT_EXPANSION) / (1 << 20) + 8) + "m";
+            String size = ((long) (estimate * BackupPreflight.COPY_EXPANSION) / (1 << 20) + 8) + "m";
             try (Tmpfs disk = Tmpfs.mount(ROOT.resolve("backup-disk"), size)) {
                 Path backups = disk.dir().resolve("backups");
                 DbChecksum before = DbChecksum.of(target, targetDb);

@@ -105,7 +105,7 @@ class FaultMatrixTest {
     enum Cut {
         TARGET_MID_LOAD(Phase.IMPORTING, false, false),
         SOURCE_MID_READ(Phase.IMPORTING, true, false),
-        /** Inside pg_dump's conversation with the target during the pre-sync backup. */
+        /** Inside the pre-sync backup's read of the target (its table files being written). */
         TARGET_MID_BACKUP(Phase.BACKING_UP, false, true);
 
         final Phase phase;
@@ -123,7 +123,7 @@ class FaultMatrixTest {
 
     /**
      * The network to one side is cut (a proxy that stops forwarding and reading; sockets stay open, new
-     * connections are accepted and never answered) mid-load, mid-read, or inside pg_dump's backup: the stall
+     * connections are accepted and never answered) mid-load, mid-read, or mid-backup: the stall
      * watchdog ends the sync as failed, naming the side and the time; once the network is back (the proxy
      * closed) the server rolls back, both databases are as before, and the next sync works.
      */
@@ -145,8 +145,8 @@ class FaultMatrixTest {
                         SyncSettings.FreeSpace.FILESYSTEM).withStallTimeout(STALL_TIMEOUT), Executors.newSingleThreadExecutor());
                 job = new SyncJob(new SyncRequest(d, true, cut.backup, false, Trigger.MANUAL));
                 job.subscribe(ev -> {
-                    if (cut.backup && ev.phase() == Phase.BACKING_UP && ev.message() != null && ev.message().contains("pg_dump")) {
-                        proxy.stallInsideNextConnection(4096); // pg_dump connects next; cut after it got 4 kB of catalog
+                    if (cut.backup && ev.phase() == Phase.BACKING_UP && ev.message() != null && ev.message().contains("(table 1/")) {
+                        proxy.stall(); // the backup's snapshot is reading its first table: it waits for the target from now on
                     } else if (!cut.backup && ev.phase() == Phase.IMPORTING && ev.rowsSynced() > 0) {
                         proxy.stall(); // rows have moved: the load is under way
                     }
@@ -366,10 +366,30 @@ class FaultMatrixTest {
 
     /**
      * Supabase Cloud takes TLS only: a remote with TLS on and a test CA, sslmode=verify-full. Every
-     * connection of a sync with backup — the engine's JDBC sessions (pg_stat_ssl, read during the load)
-     * and pg_dump (the server's connection log) — is encrypted; a CA that did not sign the server's
-     * certificate is refused without the password.
+     * connection of a sync with backup — the engine's JDBC sessions (pg_stat_ssl, read during the load), the
+     * backup's snapshot session (pg_stat_ssl, read while it writes its first table file), every connection in
+     * the server's log — is encrypted; a CA that did not sign the server's certificate is refused without the
+     * password.
      */
+    /** The sync's sessions on the remote with this application name, and whether each is encrypted. */
+    private static List<String> sslOfSyncSessions(PgCluster remote, String applicationName) {
+        List<String> out = new ArrayList<>();
+        try (var c = remote.connect("postgres"); var ps = c.prepareStatement(
+                "SELECT a.application_name, s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) "
+                        + "WHERE a.datname = ? AND a.application_name LIKE ?")) {
+            ps.setString(1, REMOTE_DB);
+            ps.setString(2, applicationName);
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1) + " ssl=" + rs.getBoolean(2));
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            out.add("error " + e.getMessage());
+        }
+        return out;
+    }
+
     @Test
     void verifyFullTlsEncryptsEveryConnectionAndAForeignCaIsRefused() throws Exception {
         h.reset("tpl_small", "tpl_small");
@@ -401,17 +421,13 @@ class FaultMatrixTest {
                     SyncSettings.FreeSpace.FILESYSTEM), Executors.newSingleThreadExecutor());
             SyncJob job = new SyncJob(new SyncRequest(Direction.LOCAL_TO_REMOTE, true, true, false, Trigger.MANUAL));
             List<String> sessions = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<String> backupSessions = java.util.Collections.synchronizedList(new ArrayList<>());
             job.subscribe(ev -> {
                 if (ev.phase() == Phase.INDEXING && sessions.isEmpty()) {
-                    try (var c = remote.connect("postgres"); var st = c.createStatement(); var rs = st.executeQuery(
-                            "SELECT a.application_name, s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) "
-                                    + "WHERE a.datname = '" + REMOTE_DB + "' AND a.application_name LIKE 'archon-db-sync%'")) {
-                        while (rs.next()) {
-                            sessions.add(rs.getString(1) + " ssl=" + rs.getBoolean(2));
-                        }
-                    } catch (java.sql.SQLException e) {
-                        sessions.add("error " + e.getMessage());
-                    }
+                    sessions.addAll(sslOfSyncSessions(remote, "archon-db-sync%"));
+                } else if (ev.phase() == Phase.BACKING_UP && ev.message() != null && ev.message().contains("(table 1/")
+                        && backupSessions.isEmpty()) {
+                    backupSessions.addAll(sslOfSyncSessions(remote, "archon-db-sync backup snapshot%"));
                 }
             });
             engine.start(job);
@@ -421,9 +437,11 @@ class FaultMatrixTest {
             assertTrue(sessions.stream().allMatch(x -> x.endsWith("ssl=true")), sessions.toString());
             String connections = Files.readString(log).substring((int) logStart);
             List<String> authorized = connections.lines().filter(l -> l.contains("connection authorized") && l.contains(REMOTE_DB)).toList();
-            assertTrue(authorized.stream().anyMatch(l -> l.contains("pg_dump")), "pg_dump connected: " + authorized);
+            assertEquals(1, backupSessions.size(), "the backup's snapshot session was seen while it read: " + backupSessions);
+            assertTrue(backupSessions.get(0).endsWith("ssl=true"), backupSessions.toString());
             assertTrue(authorized.stream().allMatch(l -> l.contains("SSL enabled")), "every connection encrypted: " + authorized);
-            System.out.println("[fault-matrix] verify-full: " + sessions + "; " + authorized.size() + " connections logged, all SSL");
+            System.out.println("[fault-matrix] verify-full: " + sessions + ", backup " + backupSessions + "; " + authorized.size()
+                    + " connections logged, all SSL");
             assertEquals(h.localSum().only(TABLE_NAMES), h.remoteSum().only(TABLE_NAMES));
 
             String foreign = remote.url(REMOTE_DB) + "?sslmode=verify-full&sslrootcert=" + tls.resolve("other-ca.crt");

@@ -27,9 +27,6 @@ public final class StallingProxy implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private volatile boolean stalled;
     private volatile long stalledAtNanos;
-    /** When ≥ 0: stall as soon as a connection accepted after {@link #stallInsideNextConnection} got this many bytes from the server. */
-    private volatile long stallAfterServerBytes = -1;
-    private volatile int armedAfterConnection = Integer.MAX_VALUE;
 
     private StallingProxy(ServerSocket listener, InetSocketAddress upstream) {
         this.listener = listener;
@@ -81,20 +78,11 @@ public final class StallingProxy implements AutoCloseable {
         return stalledAtNanos;
     }
 
-    /**
-     * Stalls once the next connection to open (a tool child's, say) has received {@code serverBytes} from the
-     * server: the cut then happens inside that client's conversation, not before it.
-     */
-    public void stallInsideNextConnection(long serverBytes) {
-        armedAfterConnection = connections.get();
-        stallAfterServerBytes = serverBytes;
-    }
-
     private void acceptLoop() {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
-                int number = connections.incrementAndGet();
+                connections.incrementAndGet();
                 sockets.add(client);
                 if (stalled) {
                     continue; // accepted, never forwarded
@@ -102,19 +90,17 @@ public final class StallingProxy implements AutoCloseable {
                 Socket server = new Socket();
                 sockets.add(server);
                 server.connect(upstream, 5000);
-                boolean watched = number > armedAfterConnection;
-                pump(client.getInputStream(), server.getOutputStream(), -1, "up");
-                pump(server.getInputStream(), client.getOutputStream(), watched ? stallAfterServerBytes : -1, "down");
+                pump(client.getInputStream(), server.getOutputStream(), "up");
+                pump(server.getInputStream(), client.getOutputStream(), "down");
             } catch (IOException e) {
                 // closed, or one connection failed: the others go on
             }
         }
     }
 
-    private void pump(InputStream in, OutputStream out, long stallAfter, String direction) {
+    private void pump(InputStream in, OutputStream out, String direction) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[16 * 1024];
-            long moved = 0;
             try {
                 while (true) {
                     holdWhileStalled();
@@ -125,10 +111,6 @@ public final class StallingProxy implements AutoCloseable {
                     holdWhileStalled(); // what was read while the stall began is never delivered
                     out.write(buf, 0, n);
                     out.flush();
-                    moved += n;
-                    if (stallAfter >= 0 && moved >= stallAfter) {
-                        stall();
-                    }
                 }
                 out.close();
             } catch (IOException | InterruptedException e) {
