@@ -21,9 +21,10 @@ tables=$(tr ',' '\n' <<<"archon_settings,archon_migrations,archon_llm_pricing,ar
 
 PGCLUSTER_FAST=1 bash scripts/pg-cluster.sh start bench-backup $port >/dev/null
 trap '[ "${KEEP:-0}" = 1 ] || bash scripts/pg-cluster.sh stop bench-backup $port >/dev/null' EXIT
-if [ "$(psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'archon'")" != 1 ]; then
+mark="bench-backup scale=$scale seed=1"
+if [ "$(psql -d postgres -tAc "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'archon'")" != "$mark" ]; then
   echo "generating the dataset at scale $scale ..."
-  psql -q -d postgres -c "CREATE DATABASE archon"
+  psql -q -d postgres -c "DROP DATABASE IF EXISTS archon" -c "CREATE DATABASE archon" -c "COMMENT ON DATABASE archon IS '$mark'"
   psql -q -v ON_ERROR_STOP=1 -d archon -f fixture/supabase-emulation.sql -f fixture/archon-schema.sql -f fixture/generate.sql 2>/dev/null
   psql -q -d archon -c "SELECT archon_fixture_generate($scale, 1)" -c "DROP FUNCTION archon_fixture_generate(float8, float8)"
 fi

@@ -24,7 +24,7 @@
 # fingerprint's cost per table on each side (scripts/bench/incremental_report.py). The load average and the
 # CPU other processes used are recorded per run (the machine may be shared; QUIET_WAIT s, default 60, are
 # spent waiting for a quieter box before each run). Raw numbers: work/bench-incremental/results.tsv.
-# Environment: FRESH=1, KEEP=1 (leave the clusters running), BUILD=tree|target (as bench.sh), SCENARIOS,
+# Environment: FRESH=1, KEEP=1 (leave the clusters running), BUILD=tree|target (as bench.sh), SCENARIOS, BACKUP=1,
 # QUIET_MAX_BUSY (default 25), QUIET_WAIT, BENCH_SRC_PORT, BENCH_TGT_PORT, BENCH_HTTP_PORT.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd); cd "$root"
@@ -165,7 +165,9 @@ change_for() {
     *) echo "unknown scenario $1" >&2; return 2 ;;
   esac
 }
-body_for() { if [ "$1" = full ]; then echo '{"backup": false, "full": true}'; else echo '{"backup": false}'; fi; }
+# BACKUP=1: every run takes its pre-sync backup of the target (the backing_up phase is then in the report)
+backup=false; [ "${BACKUP:-0}" = 1 ] && backup=true
+body_for() { if [ "$1" = full ]; then echo "{\"backup\": $backup, \"full\": true}"; else echo "{\"backup\": $backup}"; fi; }
 
 : > "$meta"
 printf 'scale\t%s\nreps\t%s\nstarted\t%s\ncpu\t%s\n' "$SCALE" "$REPS" "$(date -Is)" \

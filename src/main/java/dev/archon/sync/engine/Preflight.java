@@ -117,8 +117,8 @@ final class Preflight {
     private SyncPlan planSync(TargetTransaction tx) throws SQLException {
         int sourceVersion = source.serverVersionNum();
         int targetVersion = target.serverVersionNum();
-        Optional<PgClient> schemaClient = checkClients(sourceVersion, targetVersion);
         boolean fresh = checkTablesExist();
+        Optional<PgClient> schemaClient = checkClients(fresh, sourceVersion);
         refuseIf(refusals);
 
         Map<TableName, List<Column>> sourceColumns = source.columns(tables);
@@ -266,15 +266,20 @@ final class Preflight {
     }
 
     /** Both directions need a client at least as new as the newer server; the schema dump uses the source's. */
-    private Optional<PgClient> checkClients(int sourceVersion, int targetVersion) {
-        int newest = Math.max(sourceVersion, targetVersion) / 10000;
-        if (ctx.settings.clients().forDump(newest).isEmpty()) {
-            refusals.add(new Refusal("client_too_old", "no PostgreSQL client tools of major version " + newest
-                    + " or newer (the servers are " + sourceVersion / 10000 + " and " + targetVersion / 10000 + "; found: "
-                    + ctx.settings.clients().describe() + "): install postgresql-client-" + newest
+    /**
+     * Only a fresh target needs a client tool: its schema is the source's, read by a pg_dump not older than the
+     * source's server. Rows, backups (table files) and restores of them go through the sessions alone.
+     */
+    private Optional<PgClient> checkClients(boolean fresh, int sourceVersion) {
+        int major = sourceVersion / 10000;
+        Optional<PgClient> client = ctx.settings.clients().forDump(major);
+        if (fresh && client.isEmpty()) {
+            refusals.add(new Refusal("client_too_old", "the target has none of Archon's tables, so their schema is read from the"
+                    + " source with pg_dump, and there is no PostgreSQL client of major version " + major + " or newer (the source is "
+                    + major + "; found: " + ctx.settings.clients().describe() + "): install postgresql-client-" + major
                     + " or point ARCHON_SYNC_PG_BIN at its bin directory"));
         }
-        return ctx.settings.clients().forDump(sourceVersion / 10000);
+        return client;
     }
 
     /** @return true when the target has none of the tables (a fresh target: they are created from the source's schema) */

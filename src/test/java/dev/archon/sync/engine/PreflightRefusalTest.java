@@ -2,15 +2,18 @@ package dev.archon.sync.engine;
 
 import static dev.archon.sync.engine.EngineHarness.LOCAL_DB;
 import static dev.archon.sync.engine.EngineHarness.REMOTE_DB;
+import static dev.archon.sync.engine.EngineHarness.TABLE_NAMES;
 import static dev.archon.sync.engine.EngineHarness.exec;
 import static dev.archon.sync.engine.EngineHarness.request;
 import static dev.archon.sync.engine.EngineHarness.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.archon.sync.backup.BackupStore;
 import dev.archon.sync.pg.PgClient;
 import dev.archon.sync.pg.PgClientTools;
 import dev.archon.sync.testing.DbChecksum;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -90,12 +93,32 @@ class PreflightRefusalTest {
         assertTrue(!job.snapshot().toString().contains("secret-pw"), "the password is redacted");
     }
 
+    /** A fresh target's schema is read by pg_dump: a client older than the source's server is refused. */
     @Test
-    void clientOlderThanTheServers() {
-        h.reset("tpl_small", "tpl_small");
+    void clientOlderThanTheSourceForAFreshTarget() {
+        h.reset("tpl_supabase", "tpl_small");
         PgClientTools onlyOld = new PgClientTools(List.of(new PgClient(14, "14.11", Path.of("/usr/lib/postgresql/14/bin"))));
         assertRefused(() -> new SyncEngine(h.settings(h.local().url(LOCAL_DB), h.remote().url(REMOTE_DB), onlyOld),
                 Executors.newSingleThreadExecutor()), request(Direction.REMOTE_TO_LOCAL), "client_too_old", "14.11", "postgresql-client-15");
+    }
+
+    /** Everything else needs no client tool at all: a sync with its backup, and the restore of that backup. */
+    @Test
+    void anExistingTargetIsSyncedBackedUpAndRestoredWithoutAnyClientTool() throws Exception {
+        h.reset("tpl_small", "tpl_small");
+        exec(h.remote(), REMOTE_DB, "UPDATE archon_prompts SET prompt = prompt || ' (cloud)'");
+        DbChecksum before = h.localSum();
+        PgClientTools none = new PgClientTools(List.of());
+        Path backups = Files.createTempDirectory(Path.of(System.getProperty("user.dir"), "target"), "no-client-backups-");
+        SyncEngine engine = new SyncEngine(h.settings(h.local().url(LOCAL_DB), h.remote().url(REMOTE_DB), none, backups,
+                SyncSettings.FreeSpace.FILESYSTEM), Executors.newSingleThreadExecutor());
+        SyncJob sync = EngineHarness.run(engine, new SyncRequest(Direction.REMOTE_TO_LOCAL, true, true, false, Trigger.MANUAL));
+        assertEquals(SyncStatus.COMPLETED, sync.status(), () -> sync.snapshot().toString());
+        assertEquals(h.remoteSum().only(TABLE_NAMES), h.localSum().only(TABLE_NAMES));
+        String id = new BackupStore(backups, 3).list().get(0).id();
+        SyncJob restore = EngineHarness.run(engine, SyncRequest.restore("local", id, Trigger.MANUAL, "test"));
+        assertEquals(SyncStatus.COMPLETED, restore.status(), () -> restore.snapshot().toString());
+        assertEquals(before, h.localSum());
     }
 
     @Test
