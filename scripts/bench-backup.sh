@@ -48,6 +48,7 @@ SQL
   echo "COMMIT;"
 }
 uptime
+rm -rf "$out"/*.dump "$out"/*.tables # only this run's backups are compared in the round trips below
 : > "$out/results.tsv"
 for ((r = 0; r < reps; r++)); do
   for ((i = 0; i < ${#variants[@]}; i++)); do

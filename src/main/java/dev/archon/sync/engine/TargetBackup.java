@@ -20,8 +20,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The backing_up phase: the target's synced tables, before anything is touched, as one {@link TableFile} per
- * table in {@code <id>.tables/}, all read in one snapshot in which the manifest's row counts and sequence values
+ * The backing_up phase: the target's tables this sync replaces, before anything is touched, as one
+ * {@link TableFile} per table in {@code <id>.tables/}, all read in one snapshot in which the manifest's row counts and sequence values
  * are taken too, so a restore can verify it got everything back. Measured against the pg_dump archives this
  * replaced (README, "Backups"): 0.36× the size of an uncompressed archive in less time; pg_dump's zstd took
  * 1.3× the time for its 0.37×, since it compresses the vectors' text on one core.
@@ -32,7 +32,9 @@ final class TargetBackup {
 
     static BackupManifest take(SyncContext ctx) throws SQLException, IOException {
         BackupStore store = ctx.settings.backups();
-        List<TableName> tables = ctx.plan.tableNames();
+        // the tables this sync replaces (a table left alone is not touched, so there is nothing to put back); their
+        // FK children are among them (truncated together), so a restore of this backup replaces a closed set too
+        List<TableName> tables = ctx.plan.reloadedNames();
         String database = ctx.job.request().direction().targetName();
         String id = BackupStore.newId(Instant.now(), ctx.job.request().direction().wire(), database, ctx.target.database(),
                 ctx.job.id());

@@ -94,6 +94,32 @@ class BackupRestoreTest {
         }
     }
 
+    /**
+     * A sync that replaces one table backs up that table only (the others are not touched), and restoring that
+     * backup puts exactly it back.
+     */
+    @Test
+    void aBackupHoldsTheTablesTheSyncReplacesAndItsRestorePutsBackOnlyThose() throws IOException {
+        h.reset("tpl_small", "tpl_small");
+        SyncEngine engine = engine(backups, SyncSettings.FreeSpace.FILESYSTEM);
+        SyncJob first = EngineHarness.run(engine, new SyncRequest(Direction.LOCAL_TO_REMOTE, true, false, false, Trigger.MANUAL));
+        assertEquals(SyncStatus.COMPLETED, first.status(), () -> first.snapshot().toString());
+        DbChecksum remoteBefore = h.remoteSum();
+        exec(h.local(), LOCAL_DB, "UPDATE archon_settings SET value = coalesce(value, '') || ' (new)'");
+        SyncJob sync = EngineHarness.run(engine, withBackup(Direction.LOCAL_TO_REMOTE));
+        assertEquals(SyncStatus.COMPLETED, sync.status(), () -> sync.snapshot().toString());
+        assertNotEquals(remoteBefore, h.remoteSum());
+        BackupManifest b = new BackupStore(backups, 3).list().get(0);
+        assertEquals(List.of("archon_settings"), List.copyOf(b.tables().keySet()));
+        assertEquals(List.of("archon_settings"), b.files().stream().map(BackupManifest.TableFile::table).toList());
+        assertEquals(remoteBefore.rows("archon_settings"), b.tables().get("archon_settings"));
+
+        SyncJob restore = EngineHarness.run(engine, SyncRequest.restore("remote", b.id(), Trigger.MANUAL, "test"));
+        assertEquals(SyncStatus.COMPLETED, restore.status(), () -> restore.snapshot().toString());
+        assertEquals(List.of("archon_settings"), restore.report().tables().stream().map(t -> t.table()).toList());
+        assertEquals(remoteBefore, h.remoteSum(), "the remote as it was before the sync, the 16 other tables never touched");
+    }
+
     /** Backups written before table files (a pg_dump archive, a manifest without a format) still restore. */
     @Test
     void aPgDumpBackupFromBeforeTableFilesStillRestores() throws Exception {
