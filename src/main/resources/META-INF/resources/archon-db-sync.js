@@ -226,7 +226,7 @@ const TEMPLATE = `
 
     <section class="card wide" aria-labelledby="bk-h">
       <div class="row spread"><h2 id="bk-h">Backups</h2><button id="refresh-backups" class="link">Refresh</button></div>
-      <p class="muted" style="margin-top:0">Taken before each sync of the database it overwrote. Restoring one replaces that database's tables with the backup, all or nothing, verified.</p>
+      <p class="muted" style="margin-top:0">Taken before each sync of the database it overwrote: the tables that sync replaced. Restoring one puts those tables back, all or nothing, verified.</p>
       <div class="scroll"><table id="backups">
         <caption class="sr-only">Backups, newest first</caption>
         <thead><tr><th scope="col">Taken</th><th scope="col">Database</th><th scope="col" class="n">Rows</th><th scope="col" class="n hide-narrow">Size</th><th scope="col"><span class="sr-only">Action</span></th></tr></thead>
@@ -685,7 +685,9 @@ export class ArchonDbSync extends HTMLElement {
     this.pendingRestore = id;
     const db = SIDE[b.database] ?? b.database;
     this.$('confirm-h').textContent = `Restore the ${db.toLowerCase()} database?`;
-    this.$('confirm-body').innerHTML = `<p>The rows of Archon's ${Object.keys(b.tables || {}).length} tables in the
+    const names = Object.keys(b.tables || {});
+    const which = names.length <= 4 ? names.join(', ') : `${names.length} of Archon's tables`;
+    this.$('confirm-body').innerHTML = `<p>The rows of ${esc(which)} in the
       <strong>${esc(db.toLowerCase())} database</strong> (${esc(b.endpoint)}) will be replaced by this backup, taken ${esc(when(b.created_at))}
       (${num(b.total_rows ?? Object.values(b.tables || {}).reduce((s, n) => s + n, 0))} rows).</p>
       <p>Anything written there since then is lost. A safety backup of the database as it is now is taken first;

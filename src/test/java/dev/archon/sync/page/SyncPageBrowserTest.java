@@ -303,6 +303,9 @@ class SyncPageBrowserTest {
         await("the confirmation", d -> el("confirm").isDisplayed());
         assertTrue(text("confirm-h").contains("Restore the local database?"), text("confirm-h"));
         assertTrue(text("confirm-body").contains("will be replaced by this backup"), text("confirm-body"));
+        // it names what the backup holds: the tables its sync replaced (a few by name, else how many)
+        assertTrue(text("confirm-body").matches("(?s)The rows of (archon_\\w+(, archon_\\w+)*|\\d+ of Archon's tables) in the .*"),
+                text("confirm-body"));
         shot("10-restore-confirmation");
         el("confirm-no").click();
         await("the dialog closed", d -> !el("confirm").isDisplayed());
