@@ -265,7 +265,6 @@ final class Preflight {
         return why;
     }
 
-    /** Both directions need a client at least as new as the newer server; the schema dump uses the source's. */
     /**
      * Only a fresh target needs a client tool: its schema is the source's, read by a pg_dump not older than the
      * source's server. Rows, backups (table files) and restores of them go through the sessions alone.
