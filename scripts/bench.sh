@@ -55,7 +55,7 @@ export PGPASSWORD=$PGCLUSTER_PASSWORD     # every psql/pg_dump child (and \copy'
 bin=$PG15_BIN
 out=$root/work/bench; mkdir -p "$out/raw" "$out/runs"
 results=$out/results.tsv; meta=$out/meta.tsv; discarded=$out/results-discarded.tsv
-API_KEY=bench-key
+API_KEY=bench-key-not-secret-0123456789abcdef
 
 # The 17 synced tables in FK-dependency order: the service's default (ArchonTables.DEFAULT_CSV).
 mapfile -t TABLES < <(archon_tables)

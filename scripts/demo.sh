@@ -42,7 +42,7 @@ archon_fresh_supabase $lport archon
 echo "== starting the service on :$http"
 export ARCHON_SYNC_LOCAL_URL="postgresql://postgres:$PGCLUSTER_PASSWORD@127.0.0.1:$lport/archon"
 export ARCHON_SYNC_REMOTE_URL="postgresql://postgres:$PGCLUSTER_PASSWORD@127.0.0.1:$rport/archon"
-export ARCHON_SYNC_API_KEY=demo-key ARCHON_SYNC_WORK_DIR="$root/work/demo-tmp" PORT=$http
+export ARCHON_SYNC_API_KEY=demo-key-not-secret-0123456789abcdef ARCHON_SYNC_WORK_DIR="$root/work/demo-tmp" PORT=$http
 java -Xmx256m -jar target/quarkus-app/quarkus-run.jar > work/demo-service.log 2>&1 &
 service_pid=$!
 for _ in $(seq 1 60); do curl -sf "http://localhost:$http/q/health/live" >/dev/null && break; sleep 0.5; done

@@ -38,7 +38,7 @@ export PGCLUSTER_PASSWORD=${PGCLUSTER_PASSWORD:-bench-password}
 export PGPASSWORD=$PGCLUSTER_PASSWORD
 out=$root/work/bench-incremental; mkdir -p "$out/runs"
 results=$out/results.tsv; meta=$out/meta.tsv
-API_KEY=bench-key
+API_KEY=bench-key-not-secret-0123456789abcdef
 mapfile -t TABLES < <(archon_tables)
 [ ${#TABLES[@]} = 17 ] || { echo "expected the 17 synced tables, read ${#TABLES[@]}" >&2; exit 1; }
 TREGEX="^(table|sequence) ($(IFS='|'; echo "${TABLES[*]}"))( |_[a-z0-9_]*_seq )"

@@ -19,7 +19,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * session value} (the key itself is accepted there too); a cookie alone does not change anything: a
  * request other than GET must also carry {@value #REQUESTED_WITH}, which a cross-site form cannot send.
  * The event stream also takes a short-lived {@link StreamTokens stream token} in {@code ?token=}.
- * Health and OpenAPI under /q stay open.
+ * Health and OpenAPI under /q stay open. A client that sent too many wrong keys is answered 429 for a while
+ * ({@link FailedKeyThrottle}), before its key is even looked at.
  */
 @ApplicationScoped
 public class ApiKeyFilter {
@@ -31,8 +32,10 @@ public class ApiKeyFilter {
     private final boolean disabled;
     private final StreamTokens tokens;
     private final BrowserSessions sessions;
+    private final FailedKeyThrottle throttle;
 
-    public ApiKeyFilter(SyncConfig config, StreamTokens tokens, BrowserSessions sessions) {
+    public ApiKeyFilter(SyncConfig config, StreamTokens tokens, BrowserSessions sessions, FailedKeyThrottle throttle) {
+        this.throttle = throttle;
         this.disabled = config.auth().disabled();
         this.expected = config.apiKey().filter(k -> !k.isBlank()).map(ApiKeyFilter::digest).orElse(null);
         this.tokens = tokens;
@@ -45,11 +48,27 @@ public class ApiKeyFilter {
      * @return null to let the request through, or the 401 problem
      */
     @ServerRequestFilter
-    public Response filter(ContainerRequestContext request) {
+    public Response filter(ContainerRequestContext request, io.vertx.core.http.HttpServerRequest http) {
         String path = request.getUriInfo().getPath();
         if (disabled || !(path.startsWith("/api/") || path.equals("/api"))) {
             return null;
         }
+        String address = http.remoteAddress() == null ? "" : http.remoteAddress().hostAddress();
+        long wait = throttle.retryAfter(address);
+        if (wait > 0) {
+            return Response.fromResponse(Problem.response(429, "Too many wrong keys", "too many requests with a wrong API key or "
+                    + "session from this address: try again in " + wait + " s")).header("Retry-After", wait).build();
+        }
+        Response refused = check(request, path);
+        boolean presented = request.getHeaderString(HEADER) != null || request.getCookies().containsKey(COOKIE)
+                || request.getUriInfo().getQueryParameters().containsKey("token");
+        if (refused != null && refused.getStatus() == 401 && presented) { // a wrong credential, not a missing one
+            throttle.failed(address);
+        }
+        return refused;
+    }
+
+    private Response check(ContainerRequestContext request, String path) {
         String given = request.getHeaderString(HEADER);
         if (given != null) {
             // a key that is sent is what counts, whatever cookie comes along (the page's login checks it)

@@ -1,31 +1,37 @@
 package dev.archon.sync.api;
 
+import dev.archon.sync.config.SyncConfig;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
-import jakarta.ws.rs.core.Context;
 import java.util.Map;
 
 /**
  * The page's login: it POSTs the API key once in X-API-Key (checked by {@link ApiKeyFilter} like any
  * request) and gets back an HttpOnly, SameSite=Strict cookie with a signed session value, which its
  * later requests and its EventSource carry. Scripts on the page never see the cookie, and the key
- * never appears in a URL.
+ * never appears in a URL. The cookie's Path and Secure flag come from the configuration
+ * (ARCHON_SYNC_COOKIE_PATH, ARCHON_SYNC_COOKIE_SECURE), never from a request header a client chooses.
  */
 @Path("/api/database/session")
 @Produces(MediaType.APPLICATION_JSON)
 public class SessionResource {
     private final BrowserSessions sessions;
+    private final String cookiePath;
+    private final boolean cookieSecure;
 
-    public SessionResource(BrowserSessions sessions) {
+    public SessionResource(BrowserSessions sessions, SyncConfig config) {
         this.sessions = sessions;
+        this.cookiePath = config.cookie().path();
+        this.cookieSecure = config.cookie().secure();
     }
 
     /**
@@ -38,26 +44,27 @@ public class SessionResource {
         return Map.of("authenticated", true, "via", headers.getHeaderString(ApiKeyFilter.HEADER) != null ? "key" : "cookie");
     }
 
+    /** A new session needs the key itself: a cookie alone would otherwise renew itself for ever. */
     @POST
-    public Response login(@Context UriInfo uri, @Context HttpHeaders headers) {
+    public Response login(@Context HttpHeaders headers, @Context HttpServerRequest http) {
+        if (headers.getHeaderString(ApiKeyFilter.HEADER) == null) {
+            return Problem.response(401, "Unauthorized", "signing in needs the API key in the X-API-Key header; a session "
+                    + "cookie cannot renew itself");
+        }
         return Response.ok(Map.of("authenticated", true, "expires_in", BrowserSessions.LIFETIME.toSeconds()))
-                .cookie(cookie(sessions.issue(), (int) BrowserSessions.LIFETIME.toSeconds(), secure(uri, headers)))
-                .build();
+                .cookie(cookie(sessions.issue(), (int) BrowserSessions.LIFETIME.toSeconds(), http)).build();
     }
 
+    /** Ends every session server-side (the cookie is worthless from now on, wherever a copy of it is). */
     @DELETE
-    public Response logout(@Context UriInfo uri, @Context HttpHeaders headers) {
-        return Response.noContent().cookie(cookie("", 0, secure(uri, headers))).build();
+    public Response logout(@Context HttpServerRequest http) {
+        sessions.revokeAll();
+        return Response.noContent().cookie(cookie("", 0, http)).build();
     }
 
-    private static NewCookie cookie(String value, int maxAge, boolean secure) {
-        return new NewCookie.Builder(ApiKeyFilter.COOKIE).value(value).path("/api").maxAge(maxAge).httpOnly(true)
-                .secure(secure).sameSite(NewCookie.SameSite.STRICT).build();
-    }
-
-    /** Secure when the browser speaks HTTPS to us or to the proxy in front of us. */
-    private static boolean secure(UriInfo uri, HttpHeaders headers) {
-        return "https".equalsIgnoreCase(uri.getRequestUri().getScheme())
-                || "https".equalsIgnoreCase(headers.getHeaderString("X-Forwarded-Proto"));
+    /** Secure when configured, or when this server itself speaks TLS. */
+    private NewCookie cookie(String value, int maxAge, HttpServerRequest http) {
+        return new NewCookie.Builder(ApiKeyFilter.COOKIE).value(value).path(cookiePath).maxAge(maxAge).httpOnly(true)
+                .secure(cookieSecure || http.isSSL()).sameSite(NewCookie.SameSite.STRICT).build();
     }
 }

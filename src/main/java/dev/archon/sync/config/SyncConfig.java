@@ -25,6 +25,18 @@ public interface SyncConfig {
 
     Auth auth();
 
+    /**
+     * The host names the API answers to (ARCHON_SYNC_ALLOWED_HOSTS, comma-separated; the Host header without
+     * its port): any other Host is refused, so a DNS-rebinding page never reaches the API. An entry
+     * {@code *.example.org} allows its subdomains, {@code archon-db-sync.*} the service's name in any
+     * namespace, a lone {@code *} any host.
+     */
+    @WithDefault("localhost,127.0.0.1,::1,archon-db-sync,archon-db-sync.*")
+    List<String> allowedHosts();
+
+    /** The page's sign-in cookie. */
+    Cookie cookie();
+
     /** The synced tables in FK-dependency order; the MCP tables are deliberately not among them. */
     @WithDefault(ArchonTables.DEFAULT_CSV)
     List<String> tables();
@@ -57,6 +69,19 @@ public interface SyncConfig {
 
     interface Database {
         Optional<String> url();
+    }
+
+    interface Cookie {
+        /**
+         * The cookie's Path (ARCHON_SYNC_COOKIE_PATH): {@code /api} where the browser reaches the API directly;
+         * {@code /api/db-sync} behind Archon's dashboard, which proxies {@code /api/db-sync/} to {@code /api/}.
+         */
+        @WithDefault("/api")
+        String path();
+
+        /** Secure cookie (ARCHON_SYNC_COOKIE_SECURE=true when the browser speaks HTTPS to a proxy in front). */
+        @WithDefault("false")
+        boolean secure();
     }
 
     interface Auth {

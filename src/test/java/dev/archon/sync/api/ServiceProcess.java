@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ServiceProcess implements AutoCloseable {
     static final Path JAR = Path.of(System.getProperty("user.dir"), "target", "quarkus-app", "quarkus-run.jar");
-    static final String KEY = "process-test-key";
+    static final String KEY = "process-test-key-0123456789abcdef";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Duration START_BOUND = Duration.ofSeconds(120);
     /** Per test JVM, for the jar as packaged now. */

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(value = ClustersResource.class, restrictToAnnotatedClass = true)
 class SyncApiTest {
-    static final String KEY = "test-key";
+    static final String KEY = "test-key-0123456789abcdef0123456789";
     final TestClusters clusters = TestClusters.get();
 
     @BeforeEach

@@ -64,7 +64,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SyncPageBrowserTest {
-    static final String KEY = "test-key";
+    static final String KEY = "test-key-0123456789abcdef0123456789";
     static final Path SHOTS = Path.of("target/page-screenshots");
     static final List<String> SYNCED = List.of(ArchonTables.DEFAULT_CSV.split(","));
     /** How long a sync may take on a busy machine; what the page shows in answer to a click comes far sooner. */
