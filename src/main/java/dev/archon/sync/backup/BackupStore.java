@@ -24,7 +24,10 @@ import org.jboss.logging.Logger;
 /**
  * The backup directory: per backup a manifest ({@code <id>.json}) and its rows — a directory of table files
  * ({@code <id>.tables/}), or a pg_dump archive ({@code <id>.dump}) written before table files existed — named
- * with time, direction and database; the newest {@code keep} per database are kept. Backups hold the user's
+ * with time, direction and database. Retention ({@link #prune}) runs after the sync's COMMIT and keeps the newest
+ * {@code keep} restore points of completed syncs per database, newest by the service's own record (when it
+ * wrote the manifest, not the date a manifest claims); a backup whose sync never committed carries a
+ * {@code <id>.pending} marker and is kept until a newer completed one exists. Backups hold the user's
  * data: the directories are 0700 and every file in them 0600. A manifest that cannot be read, or that does
  * not describe the rows next to it, is skipped with a log line — it never fails a listing or a sync, and
  * nothing but what is named after a valid manifest's id is ever deleted.
@@ -140,7 +143,7 @@ public final class BackupStore {
     }
 
     private static boolean isOurs(String fileName) {
-        return ID.matcher(fileName.replaceFirst("\\.(dump|json|tables)(\\.partial)?$", "")).matches();
+        return ID.matcher(fileName.replaceFirst("\\.(dump|json|tables|pending)(\\.partial)?$", "")).matches();
     }
 
     /**
@@ -252,17 +255,65 @@ public final class BackupStore {
         return () -> inUse.remove(id);
     }
 
-    /** Keeps the newest {@code keep} backups of this database (same side and endpoint); deletes the rest. */
-    public List<String> prune(String database, String endpoint) throws IOException {
-        List<String> removed = new ArrayList<>();
-        int seen = 0;
+    private Path pendingMarker(String id) {
+        return dir.resolve(id + ".pending");
+    }
+
+    /**
+     * Marks a backup as taken by a sync that has not committed (yet): written before its manifest, so a backup
+     * of a sync that then fails, is cancelled or is killed is never counted as a completed sync's restore point.
+     */
+    public void markPending(String id) throws IOException {
+        secure();
+        Files.deleteIfExists(pendingMarker(id));
+        createPrivateFile(pendingMarker(id));
+    }
+
+    /** The sync that took this backup committed: from now on it is a completed sync's restore point. */
+    public void markCompleted(String id) throws IOException {
+        Files.deleteIfExists(pendingMarker(id));
+    }
+
+    /** Taken by a sync that never committed (failed, cancelled, killed). */
+    public boolean isPending(String id) {
+        return Files.exists(pendingMarker(id), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * After {@code justWritten}'s sync committed: keeps the newest {@code keep} completed restore points of this
+     * database (same side and endpoint), {@code justWritten} always among them, and deletes the older ones, and
+     * the backups of attempts that never committed which are older than it. "Newer" is when this service wrote
+     * the manifest (its file time), never the date a manifest claims.
+     */
+    public List<String> prune(String database, String endpoint, String justWritten) throws IOException {
+        List<BackupManifest> same = new ArrayList<>();
         for (BackupManifest m : list()) {
-            if (!m.database().equals(database) || !m.endpoint().equals(endpoint)) {
-                continue;
+            if (m.database().equals(database) && m.endpoint().equals(endpoint)) {
+                same.add(m);
             }
-            if (++seen > keep && !inUse.contains(m.id())) {
+        }
+        java.util.Map<String, java.nio.file.attribute.FileTime> written = new java.util.HashMap<>();
+        for (BackupManifest m : same) {
+            written.put(m.id(), Files.getLastModifiedTime(manifest(m.id()), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        }
+        same.sort(Comparator.comparing((BackupManifest m) -> !m.id().equals(justWritten))
+                .thenComparing(m -> written.get(m.id()), Comparator.reverseOrder())
+                .thenComparing(BackupManifest::id, Comparator.reverseOrder()));
+        java.nio.file.attribute.FileTime newest = written.get(justWritten);
+        List<String> removed = new ArrayList<>();
+        int completed = 0;
+        for (BackupManifest m : same) {
+            boolean pending = isPending(m.id());
+            boolean drop = m.id().equals(justWritten) || inUse.contains(m.id()) ? false
+                    : pending ? newest != null && written.get(m.id()).compareTo(newest) < 0
+                    : completed >= keep;
+            if (!pending) {
+                completed++;
+            }
+            if (drop) {
                 Files.deleteIfExists(manifest(m.id()));
                 deleteTree(rowsOf(m));
+                Files.deleteIfExists(pendingMarker(m.id()));
                 removed.add(m.id());
             }
         }

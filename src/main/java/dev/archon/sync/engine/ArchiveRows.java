@@ -12,20 +12,26 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * The restore's row source: {@code pg_restore --data-only -f -} turns the archive into COPY blocks and
- * setval calls, which run inside the same target transaction as a sync's load (pg_restore itself never
- * connects, so any pg_restore that can read the archive will do, whatever the server's version).
+ * The restore's row source for a pg_dump backup: {@code pg_restore --data-only -f -} turns the archive into
+ * a script, of which only the COPY data of the restore's tables is loaded, inside the same target
+ * transaction as a sync's load (pg_restore itself never connects, so any pg_restore that can read the
+ * archive will do, whatever the server's version). Nothing else of the script runs: the COPY statement is
+ * written here from the table's own name and a plain column list, the sequences come from the manifest
+ * ({@link SequenceSync}), and a COPY block of a table the restore does not cover fails it (rolled back).
  */
 final class ArchiveRows {
     private static final String COPY_END = "\\.";
-    /** The only psql meta-commands pg_restore writes: the restrict/unrestrict pair around the script. */
-    private static final Pattern PSQL_META = Pattern.compile("^\\\\(un)?restrict [A-Za-z0-9]+$");
+    /** {@code COPY schema.table (col, "Col 2") FROM stdin;} as pg_dump writes it: names, quoted or not, nothing else. */
+    private static final String IDENT = "(?:\"(?:[^\"]|\"\")+\"|[A-Za-z_][A-Za-z0-9_$]*)";
+    private static final Pattern COPY_LINE = Pattern.compile("^COPY (" + IDENT + "\\." + IDENT + ") (\\(" + IDENT + "(?:, " + IDENT
+            + ")*\\)) FROM stdin;$");
 
     private ArchiveRows() {
     }
@@ -43,34 +49,27 @@ final class ArchiveRows {
         try (ToolProcess.Streaming restore = ToolProcess.stream(client, "pg_restore",
                 List.of("--data-only", "--file=-", archive.toString()), ctx.cancel());
                 BufferedReader in = new BufferedReader(new InputStreamReader(restore.stdout(), StandardCharsets.UTF_8), 1 << 16)) {
-            StringBuilder statement = new StringBuilder();
             String line;
             while ((line = in.readLine()) != null) {
                 ctx.cancel().throwIfCancelled();
-                if (line.startsWith("COPY ") && line.endsWith(" FROM stdin;")) {
-                    TablePlan t = byName.get(tableOf(line));
-                    String name = t == null ? tableOf(line) : t.table().toString();
-                    index++;
-                    ctx.job.tableStarted(name, (double) doneRows / totalRows, String.format("Restoring %s (table %d/%d)", name, index, tables.size()));
-                    long start = System.nanoTime();
-                    long rows = copyBlock(ctx, in, line.substring(0, line.length() - 1), name, t, doneRows, totalRows);
-                    doneRows += rows;
-                    ctx.job.tableDone(new SyncReport.TableResult(name, t == null ? rows : t.sourceRows(), t == null ? 0 : t.targetRowsBefore(),
-                            rows, 0, (System.nanoTime() - start) / 1e9, "text", true, t == null ? "restore" : t.why()));
-                } else if (statement.length() == 0 && (line.isBlank() || line.startsWith("--") || PSQL_META.matcher(line).matches()
-                        || (line.equals("SET transaction_timeout = 0;") && ctx.plan.targetServerVersion() < 170000))) {
-                    continue; // between statements: comments, pg_dump's psql meta-commands, a setting an older server lacks
-                } else {
-                    statement.append(line).append('\n');
-                    if (line.endsWith(";")) {
-                        Sql.exec(ctx.targetConnection, statement.toString());
-                        statement.setLength(0);
-                    }
+                if (!line.startsWith("COPY ")) {
+                    continue; // settings, setval calls, comments: none of the archive's statements run
                 }
+                Matcher copy = COPY_LINE.matcher(line);
+                TablePlan t = copy.matches() ? byName.get(tableOf(line)) : null;
+                if (t == null) {
+                    throw new IOException("the backup's archive holds rows of " + (copy.matches() ? tableOf(line) : "an unreadable COPY statement")
+                            + ", which this restore does not cover (its manifest does not name it); nothing was restored");
+                }
+                String name = t.table().toString();
+                index++;
+                ctx.job.tableStarted(name, (double) doneRows / totalRows, String.format("Restoring %s (table %d/%d)", name, index, tables.size()));
+                long start = System.nanoTime();
+                long rows = copyBlock(ctx, in, "COPY " + t.table().sql() + " " + copy.group(2) + " FROM STDIN", name, t, doneRows, totalRows);
+                doneRows += rows;
+                ctx.job.tableDone(new SyncReport.TableResult(name, t.sourceRows(), t.targetRowsBefore(), rows, 0,
+                        (System.nanoTime() - start) / 1e9, "text", true, t.why()));
             }
-            // pg_restore's script empties search_path for the session; index definitions and the rest of
-            // the load run under the target's own again
-            Sql.exec(ctx.targetConnection, "RESET search_path");
             ToolProcess.Result r = restore.finish();
             ctx.cancel().throwIfCancelled();
             if (r.exitCode() != 0) {

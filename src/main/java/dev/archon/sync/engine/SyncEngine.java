@@ -1,6 +1,7 @@
 package dev.archon.sync.engine;
 
 import dev.archon.sync.backup.BackupManifest;
+import dev.archon.sync.backup.BackupStore;
 import dev.archon.sync.pg.CatalogModel.Index;
 import dev.archon.sync.pg.PgUri;
 import dev.archon.sync.pg.Redactor;
@@ -62,6 +63,7 @@ public final class SyncEngine {
                 BackupManifest backup = settings.backups().find(job.request().restoreBackupId()).orElseThrow(() ->
                         new SyncRefusedException(List.of(new Refusal("unknown_backup", "no backup '" + job.request().restoreBackupId()
                                 + "' in " + settings.backups().directory().toAbsolutePath()))));
+                RestoreScope.check(backup, settings.tables()); // Archon's tables only, whatever the manifest says
                 job.enterPhase(Phase.VALIDATING, "Validating the restore of " + backup.id() + " into "
                         + settings.target(job.request().direction()));
                 prepared = Preflight.restore(job, settings, backup);
@@ -149,17 +151,10 @@ public final class SyncEngine {
             // no transaction id, no WAL), nothing is backed up; closing it only ends the read-only session
             return;
         }
+        BackupManifest written = null;
         if (ctx.job.request().backup() && !ctx.plan.freshTarget()) {
-            if (restore) {
-                // the safety backup's retention must not remove the very backup being restored
-                step(ctx, Phase.BACKING_UP, "Backing up the target before the restore", () -> {
-                    try (var keep = ctx.settings.backups().protect(ctx.job.request().restoreBackupId())) {
-                        TargetBackup.take(ctx);
-                    }
-                });
-            } else {
-                step(ctx, Phase.BACKING_UP, "Backing up the target", () -> TargetBackup.take(ctx));
-            }
+            written = step(ctx, Phase.BACKING_UP, restore ? "Backing up the target before the restore" : "Backing up the target",
+                    () -> TargetBackup.take(ctx));
         }
         String freshSchema = restore ? null
                 : step(ctx, Phase.EXPORTING, "Reading the source snapshot", () -> ctx.plan.freshTarget() ? FreshTargetSchema.export(ctx) : null);
@@ -168,7 +163,31 @@ public final class SyncEngine {
         step(ctx, Phase.INDEXING, "Rebuilding indexes over the loaded rows", () -> IndexRebuild.rebuild(ctx, takenDown));
         step(ctx, Phase.VERIFYING, "Verifying before COMMIT", () -> Verification.beforeCommit(ctx));
         target.commit(ctx.cancel());
+        if (written != null) {
+            keepRestorePoints(ctx, written);
+        }
         checkAfterCommit(ctx);
+    }
+
+    /**
+     * Retention, only now that the sync committed: its backup becomes a completed sync's restore point and the
+     * older ones beyond the limit go (never the one just written, nor the one a restore reads). A sync that
+     * fails or is cancelled never prunes anything.
+     */
+    private static void keepRestorePoints(SyncContext ctx, BackupManifest written) {
+        BackupStore store = ctx.settings.backups();
+        String restored = ctx.job.request().isRestore() ? ctx.job.request().restoreBackupId() : null;
+        try (AutoCloseable keep = restored == null ? () -> { } : store.protect(restored)) {
+            store.markCompleted(written.id());
+            List<String> pruned = store.prune(written.database(), written.endpoint(), written.id());
+            if (!pruned.isEmpty()) {
+                LOG.infof("sync %s: removed %d older backup(s) of the %s database: %s", ctx.job.id(), pruned.size(),
+                        written.database(), String.join(", ", pruned));
+            }
+        } catch (Exception e) {
+            ctx.job.warn("after COMMIT: older backups were not pruned (" + describe(e) + "); they stay in "
+                    + store.directory());
+        }
     }
 
     /** The rows come from the source snapshot, released as soon as the last one is read, or from the backup. */

@@ -29,6 +29,9 @@ final class TableFileRows {
         for (BackupManifest.TableFile f : backup.files()) {
             TableName table = TableName.parse(f.table());
             TablePlan plan = plans.get(table);
+            if (plan == null) { // RestoreScope and the plan allow exactly the manifest's tables: never another
+                throw new IOException("the backup holds a file for " + table + ", which the restore does not cover; nothing was restored");
+            }
             String name = table.toString();
             index++;
             ctx.cancel().throwIfCancelled();
@@ -50,7 +53,7 @@ final class TableFileRows {
                 throw new IOException(String.format("the backup's file of %s held %,d rows where the backup counted %,d", name, rows, f.rows()));
             }
             doneBytes += f.bytes();
-            ctx.job.tableDone(new SyncReport.TableResult(name, f.rows(), plan == null ? 0 : plan.targetRowsBefore(), rows, f.bytes(),
+            ctx.job.tableDone(new SyncReport.TableResult(name, f.rows(), plan.targetRowsBefore(), rows, f.bytes(),
                     (System.nanoTime() - start) / 1e9, f.copyFormat(), true, "restore"));
         }
     }

@@ -89,11 +89,10 @@ final class TargetBackup {
             BackupManifest manifest = new BackupManifest(id, database, ctx.target.endpoint(), Instant.now(), ctx.job.id(),
                     ctx.job.request().direction().wire(), ctx.plan.targetServerVersion(), 0, bytes, counts, sequences,
                     BackupManifest.TABLE_FILES, files);
+            store.markPending(id); // not a completed sync's restore point until this sync commits (SyncEngine)
             store.save(manifest);
             kept = true;
-            List<String> pruned = store.prune(database, ctx.target.endpoint());
-            ctx.job.progress(1, String.format("Backup %s written (%,d MB)%s", id, manifest.sizeBytes() >> 20,
-                    pruned.isEmpty() ? "" : "; removed " + pruned.size() + " older"));
+            ctx.job.progress(1, String.format("Backup %s written (%,d MB)", id, manifest.sizeBytes() >> 20));
             return manifest;
         } catch (IOException e) {
             if (WritableDirectory.isNoSpace(e)) { // a table file, the manifest or the move found the disk full
@@ -106,6 +105,7 @@ final class TargetBackup {
             }
             if (!kept) { // table files without their manifest are never listed, restored or pruned: never leave them
                 BackupStore.deleteTree(store.tableFiles(id));
+                store.markCompleted(id); // i.e. no marker left behind either
             }
         }
     }

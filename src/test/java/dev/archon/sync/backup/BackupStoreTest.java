@@ -71,7 +71,7 @@ class BackupStoreTest {
         Files.writeString(dir.resolve(liar + ".json"), new String(Files.readAllBytes(dir.resolve(id(1, "remote") + ".json")))
                 .replace("12:00:01Z", "12:00:02Z"));
         backup(store, id(3, "remote"), "remote", Instant.parse("2026-12-01T12:00:03Z"));
-        List<String> removed = store.prune("remote", "h:5432/db");
+        List<String> removed = store.prune("remote", "h:5432/db", id(3, "remote"));
         assertEquals(List.of(id(1, "remote")), removed);
         assertTrue(Files.exists(store.archive(id(3, "remote"))));
         assertTrue(Files.exists(store.archive(liar)), "the lying manifest's archive is left alone");
@@ -115,7 +115,7 @@ class BackupStoreTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(files.resolve("public.archon_sources.copy"))));
         assertEquals(files, store.rowsOf(store.find(id(1, "remote")).orElseThrow()));
         tableFilesBackup(store, id(2, "remote"), Instant.parse("2026-12-01T12:00:02Z"));
-        assertEquals(List.of(id(1, "remote")), store.prune("remote", "h:5432/db"));
+        assertEquals(List.of(id(1, "remote")), store.prune("remote", "h:5432/db", id(2, "remote")));
         assertFalse(Files.exists(files), "the pruned backup's directory is gone with its files");
         assertTrue(Files.exists(store.tableFiles(id(2, "remote")).resolve("public.archon_sources.copy")));
     }

@@ -1,0 +1,51 @@
+package dev.archon.sync.engine;
+
+import dev.archon.sync.backup.BackupManifest;
+import dev.archon.sync.pg.TableName;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A restore puts back Archon's tables only: every table a backup's manifest names (its row counts, table
+ * files and sequences) must be one of the synced tables, written exactly as the service writes it. A manifest
+ * is a file anyone with access to the backup directory can write; a name it invents — another application's
+ * table, a differently spelled one — refuses the restore before any session is opened.
+ */
+final class RestoreScope {
+    private RestoreScope() {
+    }
+
+    static void check(BackupManifest backup, List<TableName> synced) {
+        Set<String> allowed = new LinkedHashSet<>();
+        synced.forEach(t -> allowed.add(t.toString()));
+        Set<String> named = new LinkedHashSet<>(backup.tables().keySet());
+        if (backup.files() != null) {
+            backup.files().forEach(f -> named.add(f.table()));
+        }
+        backup.sequences().forEach(s -> named.add(s.table()));
+        List<String> foreign = new ArrayList<>();
+        for (String name : named) {
+            if (name == null || !allowed.contains(name)) {
+                foreign.add(name == null ? "(no name)" : "'" + shorten(name) + "'");
+            }
+        }
+        List<Refusal> refusals = new ArrayList<>();
+        if (!foreign.isEmpty()) {
+            refusals.add(new Refusal("backup_not_archon", "backup " + backup.id() + " names " + String.join(", ", foreign)
+                    + ", which " + (foreign.size() == 1 ? "is" : "are") + " not among the synced tables (ARCHON_SYNC_TABLES): "
+                    + "a restore only puts back Archon's tables; this backup's manifest was not written for them and is not restored"));
+        } else if (!backup.sequences().stream().allMatch(s -> backup.tables().containsKey(s.table()))) {
+            refusals.add(new Refusal("backup_not_archon", "backup " + backup.id() + " sets a sequence of a table it holds no rows for"));
+        }
+        if (!refusals.isEmpty()) {
+            throw new SyncRefusedException(refusals);
+        }
+    }
+
+    private static String shorten(String name) {
+        String printable = name.replaceAll("\\p{Cntrl}", "?");
+        return printable.length() <= 80 ? printable : printable.substring(0, 80) + "…";
+    }
+}
