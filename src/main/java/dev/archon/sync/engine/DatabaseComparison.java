@@ -79,9 +79,25 @@ public final class DatabaseComparison {
         }).toList();
     }
 
+    /**
+     * A comparison's session gives up rather than wait: on logging in, on a lock (a running sync's TRUNCATE holds
+     * its tables until COMMIT: the count answers "busy" within {@link #LOCK_WAIT} instead of queueing behind it),
+     * on a statement and on a silent server. The caller caps how many comparisons run at once.
+     */
+    static final java.time.Duration LOGIN_WAIT = java.time.Duration.ofSeconds(10);
+    static final java.time.Duration LOCK_WAIT = java.time.Duration.ofSeconds(2);
+    static final java.time.Duration STATEMENT_WAIT = java.time.Duration.ofSeconds(30);
+
     private static Connection open(PgUri uri, String side) throws SQLException {
         try {
-            Connection c = uri.connect("archon-db-sync compare");
+            Connection c = uri.connect("archon-db-sync compare", LOGIN_WAIT, STATEMENT_WAIT.plusSeconds(15));
+            try {
+                dev.archon.sync.pg.Sql.exec(c, "SET lock_timeout = '" + LOCK_WAIT.toMillis() + "ms'");
+                dev.archon.sync.pg.Sql.exec(c, "SET statement_timeout = '" + STATEMENT_WAIT.toMillis() + "ms'");
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             c.setReadOnly(true);

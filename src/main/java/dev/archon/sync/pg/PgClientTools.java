@@ -1,7 +1,6 @@
 package dev.archon.sync.pg;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,7 +9,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -22,6 +20,8 @@ import java.util.stream.Stream;
  */
 public final class PgClientTools {
     private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\)\\s+(\\d+)(?:\\.(\\d+))?");
+    /** How long {@code pg_dump --version} may take before that installation is passed over. */
+    static final java.time.Duration PROBE_TIMEOUT = java.time.Duration.ofSeconds(10);
     private final List<PgClient> clients;
 
     public PgClientTools(List<PgClient> clients) {
@@ -69,19 +69,22 @@ public final class PgClientTools {
     }
 
     static Optional<PgClient> probe(Path dir) {
+        return probe(dir, PROBE_TIMEOUT);
+    }
+
+    static Optional<PgClient> probe(Path dir, java.time.Duration timeout) {
         Path dump = dir.resolve("pg_dump");
         if (!Files.isExecutable(dump) || !Files.isExecutable(dir.resolve("pg_restore"))) {
             return Optional.empty();
         }
         try {
-            Process p = new ProcessBuilder(dump.toString(), "--version").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
+            // like every child: the minimal environment (never the URLs or the key), and a timeout that fires
+            Optional<ToolProcess.Result> r = ToolProcess.ask(dump, List.of("--version"), timeout);
+            if (r.isEmpty() || r.get().exitCode() != 0) {
                 return Optional.empty();
             }
             Path real = dir.toRealPath();
-            return parseVersion(out).map(v -> new PgClient(Integer.parseInt(v.split("\\.")[0]), v, real));
+            return parseVersion(r.get().stdoutText()).map(v -> new PgClient(Integer.parseInt(v.split("\\.")[0]), v, real));
         } catch (IOException e) {
             return Optional.empty();
         } catch (InterruptedException e) {

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -114,6 +116,48 @@ public final class ToolProcess {
         env.putAll(childEnv.variables());
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         return pb;
+    }
+
+    /**
+     * A short question to a tool that never connects ({@code pg_dump --version}): run from the minimal environment
+     * like every child, its output read on its own threads, and killed — with anything it started — when it has
+     * not finished within {@code timeout}. Empty when it timed out or could not start.
+     */
+    public static Optional<Result> ask(Path executable, List<String> args, Duration timeout) throws InterruptedException {
+        List<String> argv = new java.util.ArrayList<>(List.of(executable.toString()));
+        argv.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        try (ChildEnvironment env = ChildEnvironment.of(null)) {
+            pb.environment().clear();
+            pb.environment().putAll(env.variables());
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            Process process = pb.start();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            Thread outDrain = drain(process.getInputStream(), out, STDERR_LIMIT, "probe-stdout");
+            Thread errDrain = drain(process.getErrorStream(), err, STDERR_LIMIT, "probe-stderr");
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly();
+                    return Optional.empty();
+                }
+            } catch (InterruptedException e) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                throw e;
+            }
+            // a grandchild that kept the pipes open must not hold us either
+            outDrain.join(1000);
+            errDrain.join(1000);
+            synchronized (out) {
+                synchronized (err) {
+                    return Optional.of(new Result(process.exitValue(), out.toByteArray(), Redactor.redact(err.toString(StandardCharsets.UTF_8))));
+                }
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /**

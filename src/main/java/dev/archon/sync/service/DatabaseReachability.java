@@ -14,9 +14,9 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * Whether the local and the remote database answer, checked in the background every 15 s through
- * their pools (so a health probe never waits for a connect timeout, and never opens a connection of
- * its own). When the local database answers and the history table was not created yet — it was
+ * Whether the local and the remote database answer a new session, checked in the background every 15 s
+ * through their pools (so a health probe never waits for a connect timeout); the pools' idle connections
+ * are dropped first, so the check sees what a sync would see. When the local database answers and the history table was not created yet — it was
  * down at start-up — this is where it gets created.
  */
 @ApplicationScoped
@@ -76,6 +76,9 @@ public class DatabaseReachability {
         if (!pool.getHandle().getBean().isActive()) {
             return State.NOT_CONFIGURED;
         }
+        // an idle pooled connection would say "reachable" while the server refuses every new one (too many
+        // clients, a changed password): drop the idle ones so the check logs in afresh, as a sync would
+        pool.get().flush(AgroalDataSource.FlushMode.IDLE);
         try (Connection c = pool.get().getConnection()) {
             return c.isValid(5) ? State.REACHABLE : State.UNREACHABLE;
         } catch (Exception e) {
