@@ -67,12 +67,14 @@ public class BackupResource {
     @APIResponse(responseCode = "404", description = "no such backup", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "a sync is running", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "refused by preflight", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "415", description = "a body not sent as Content-Type: application/json", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
     @POST
     @Path("/{id}/restore")
     @Blocking
+    @jakarta.ws.rs.Consumes(MediaType.APPLICATION_JSON)
     public Response restore(@PathParam("id") String id, String text, @Context HttpServerRequest http)
             throws com.fasterxml.jackson.core.JsonProcessingException {
-        // the body is optional (no Content-Type needed); when given it is read as strictly as a sync's
+        // the body is optional ({} or empty), always sent as JSON (SameOriginFilter); read as strictly as a sync's
         RestoreRequestBody body = text == null || text.isBlank() ? null : json.readValue(text, RestoreRequestBody.class);
         Optional<BackupManifest> backup;
         try {

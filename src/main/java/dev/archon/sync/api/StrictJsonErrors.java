@@ -24,8 +24,8 @@ public class StrictJsonErrors {
     @ServerExceptionMapper(priority = Priorities.USER - 100)
     public Response mismatched(MismatchedInputException e) {
         if (e instanceof UnrecognizedPropertyException u) {
-            return Problem.response(400, "Unknown field", "unknown field '" + u.getPropertyName() + "'; known fields: "
-                    + u.getKnownPropertyIds());
+            String name = u.getPropertyName() == null || u.getPropertyName().length() > 64 ? "(a long name)" : "'" + u.getPropertyName() + "'";
+            return Problem.response(400, "Unknown field", "unknown field " + name + "; known fields: " + u.getKnownPropertyIds());
         }
         String field = field(e.getPath());
         String msg = String.valueOf(e.getOriginalMessage());

@@ -67,6 +67,8 @@ public class SyncResource {
     @APIResponse(responseCode = "200", description = "dry run: validated and planned, nothing touched", content = @Content(mediaType = OpenApiDefinition.JSON, schema = @Schema(implementation = ProgressEvent.class)))
     @APIResponse(responseCode = "400", description = "the body is invalid", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "a sync is running (sync_id names it)", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "415", description = "the body is not sent as Content-Type: application/json", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "429", description = "a dry run is validating already (one at a time)", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "refused by preflight (refusals lists every reason)", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = "ARCHON_SYNC_LOCAL_URL/REMOTE_URL missing or invalid", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
     @POST
@@ -83,8 +85,10 @@ public class SyncResource {
             direction = Direction.parse(body.direction());
             trigger = body.trigger() == null ? Trigger.MANUAL : Trigger.parse(body.trigger());
         } catch (IllegalArgumentException e) {
-            return Problem.response(400, "Invalid request", e.getMessage().startsWith("unknown direction") ? e.getMessage()
-                    : "unknown trigger '" + body.trigger() + "': use manual or cli");
+            // a value is quoted back only when short: never a pasted secret or a megabyte of text
+            return Problem.response(400, "Invalid request", e.getMessage().startsWith("unknown direction")
+                    ? "unknown direction" + quoted(body.direction()) + ": use local-to-remote or remote-to-local"
+                    : "unknown trigger" + quoted(body.trigger()) + ": use manual or cli");
         }
         if (trigger == Trigger.SCHEDULED) {
             return Problem.response(400, "Invalid request", "trigger 'scheduled' is the scheduler's own: use manual or cli");
@@ -100,6 +104,8 @@ public class SyncResource {
         } catch (SyncConflictException e) {
             return Problem.of(new Problem("about:blank", "A sync is already running", 409, e.getMessage(),
                     e.runningSyncId(), null, null));
+        } catch (dev.archon.sync.service.DryRunBusyException e) {
+            return Response.fromResponse(Problem.response(429, "A dry run is running", e.getMessage())).header("Retry-After", 2).build();
         } catch (SyncFailedException e) {
             return Problem.of(new Problem("about:blank", e.databaseTrouble() ? "A database failed during validation"
                     : "Validation failed", e.databaseTrouble() ? 503 : 500, e.getMessage(), e.syncId(), null, null));
@@ -151,6 +157,10 @@ public class SyncResource {
             throw new IllegalStateException(e);
         }
         return Multi.createFrom().item(sse.newEventBuilder().id("1").name(h.isFinal() ? h.status() : "progress").data(data).build());
+    }
+
+    private static String quoted(String value) {
+        return value.length() <= 40 && value.chars().noneMatch(Character::isISOControl) ? " '" + value + "'" : "";
     }
 
     /** A sync this instance does not hold (it restarted since): its history row, if the history is reachable. */

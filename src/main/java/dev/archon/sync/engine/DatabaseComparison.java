@@ -76,6 +76,7 @@ public final class DatabaseComparison {
             case DIFFERS -> " differs";
             case MISSING_ON_TARGET -> " exists only on local";
             case ONLY_ON_TARGET -> " exists only on remote";
+            case ANOTHER_APPS_ON_TARGET -> " is Archon's on local and another application's on remote (a sync leaves it alone)";
         }).toList();
     }
 

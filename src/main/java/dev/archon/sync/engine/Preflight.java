@@ -76,6 +76,9 @@ final class Preflight {
             SyncContext ctx = new SyncContext(job, settings, source, target, work);
             refuseSameDatabase(ctx);
             SyncLock.acquire(direction, source.connection(), target.connection());
+            if (job.request().dryRun()) { // issue 20: a dry run never holds real syncs off while it fingerprints
+                SyncLock.releaseForDryRun(source.connection(), target.connection());
+            }
             // one consistent snapshot for everything read from the source, counts included
             source.begin();
             Preflight preflight = new Preflight(ctx, settings.tables());

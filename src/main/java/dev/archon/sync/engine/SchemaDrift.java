@@ -24,9 +24,12 @@ import java.util.Objects;
  * first, never with CASCADE — policies and triggers dropped and recreated, RLS switched as on the source);
  * a function or view the sync creates gets the source's privileges, not the target's defaults.
  * Objects only the target has are reported and left alone: the sync never drops what it cannot restore.
+ * Only Archon's objects are ever touched — the rule of the fresh-target path ({@link FreshTargetSchema}): a
+ * function or view that the target has under the same name but that is not Archon's there (another
+ * application's {@code app_helper()}) is reported and left alone, its definition and grants as they are.
  */
 final class SchemaDrift {
-    enum Kind { DIFFERS, MISSING_ON_TARGET, ONLY_ON_TARGET }
+    enum Kind { DIFFERS, MISSING_ON_TARGET, ONLY_ON_TARGET, ANOTHER_APPS_ON_TARGET }
 
     /**
      * @param source      the source's definition; null for an object only the target has
@@ -35,7 +38,7 @@ final class SchemaDrift {
      */
     record Change(String key, Kind kind, Definition source, boolean replaceable) {
         boolean applicable() {
-            return kind != Kind.ONLY_ON_TARGET;
+            return kind == Kind.DIFFERS || kind == Kind.MISSING_ON_TARGET;
         }
 
         @Override
@@ -44,6 +47,7 @@ final class SchemaDrift {
                 case DIFFERS -> " differs";
                 case MISSING_ON_TARGET -> " is missing on the target";
                 case ONLY_ON_TARGET -> " exists only on the target (left alone)";
+                case ANOTHER_APPS_ON_TARGET -> " exists on the target as another application's object, not Archon's (left alone)";
             };
         }
     }
@@ -61,7 +65,7 @@ final class SchemaDrift {
         src.forEach((key, d) -> {
             Definition t = tgt.get(key);
             if (t == null) {
-                out.add(new Change(key, Kind.MISSING_ON_TARGET, d, true));
+                out.add(new Change(key, existsOutsideArchon(target, d) ? Kind.ANOTHER_APPS_ON_TARGET : Kind.MISSING_ON_TARGET, d, true));
             } else if (!normal(d.kind(), t.definition()).equals(normal(d.kind(), d.definition()))) {
                 out.add(new Change(key, Kind.DIFFERS, d, Objects.equals(normal(d.kind(), String.valueOf(t.returns())),
                         normal(d.kind(), String.valueOf(d.returns())))));
@@ -71,6 +75,38 @@ final class SchemaDrift {
         out.sort(Comparator.comparingInt((Change c) -> ORDER.indexOf(c.key().substring(0, c.key().indexOf(' '))))
                 .thenComparing(Change::key));
         return out;
+    }
+
+    /** The target has a function or view of that name which its own catalog does not count as Archon's. */
+    private static boolean existsOutsideArchon(Connection target, Definition d) {
+        if (d.identity() == null) {
+            return false; // policies, triggers and RLS switches hang on Archon's own tables
+        }
+        String lookup = d.kind().equals("function") ? "to_regprocedure(?)" : "to_regclass(?)";
+        java.sql.Savepoint before = null;
+        try {
+            // an argument type the target lacks makes an older server's lookup fail: that must not end the transaction
+            before = target.getAutoCommit() ? null : target.setSavepoint();
+            try (PreparedStatement ps = target.prepareStatement("SELECT " + lookup + " IS NOT NULL")) {
+                ps.setString(1, d.identity());
+                try (ResultSet rs = ps.executeQuery()) {
+                    boolean exists = rs.next() && rs.getBoolean(1);
+                    if (before != null) {
+                        target.releaseSavepoint(before);
+                    }
+                    return exists;
+                }
+            }
+        } catch (SQLException e) {
+            try {
+                if (before != null) {
+                    target.rollback(before);
+                }
+            } catch (SQLException ignored) {
+                // the transaction is broken either way; the next statement says so
+            }
+            return false; // a type the target lacks: no object of that signature can exist there
+        }
     }
 
     /** Preflight: on an existing target, drift refuses the sync unless the request brings the schema along. */
@@ -83,8 +119,8 @@ final class SchemaDrift {
         if (!applicable.isEmpty() && !ctx.job.request().schema()) {
             refusals.add(new Refusal("schema_drift", "Archon's functions, views, policies or triggers differ between source and "
                     + "target (" + applicable.size() + "): " + String.join("; ", applicable) + ". Sync with \"schema\": true "
-                    + "(CLI: --with-schema) to bring the source's definitions along in the same transaction, or run the same "
-                    + "Archon migrations on both"));
+                    + "(CLI: --with-schema) to bring the source's definitions of Archon's objects along in the same transaction "
+                    + "(other applications' objects are never touched), or run the same Archon migrations on both"));
         }
         changes.stream().filter(c -> !c.applicable()).forEach(c -> ctx.job.warn(c.toString()));
         return ctx.job.request().schema() ? changes.stream().filter(Change::applicable).toList() : List.of();
@@ -95,7 +131,8 @@ final class SchemaDrift {
         if (changes.isEmpty()) {
             return;
         }
-        ctx.job.progress(0, "Bringing " + changes.size() + " of Archon's functions, views, policies or triggers along from the source");
+        ctx.job.progress(0, "Bringing " + changes.size() + " of Archon's functions, views, policies or triggers along from the source"
+                + " (Archon's own objects only; other applications' are left alone)");
         Sql.exec(ctx.targetConnection, "SET LOCAL check_function_bodies = false");
         for (Change c : changes) {
             Definition d = c.source();

@@ -31,6 +31,18 @@ final class SyncLock {
         }
     }
 
+    /**
+     * A dry run only checks that no sync runs, then lets go: it writes nothing, so it must never keep a real sync
+     * (or the nightly one) out while it fingerprints. Its reads give up on a table lock after a few seconds rather
+     * than queue behind a sync that started meanwhile.
+     */
+    static void releaseForDryRun(Connection source, Connection target) throws SQLException {
+        for (Connection c : new Connection[] {source, target}) {
+            Sql.queryString(c, "SELECT pg_advisory_unlock(?)::text", KEY);
+            Sql.exec(c, "SET lock_timeout = '5s'");
+        }
+    }
+
     private static boolean tryLock(Connection c) throws SQLException {
         return Sql.queryString(c, "SELECT pg_try_advisory_lock(?)::text", KEY).equals("true");
     }

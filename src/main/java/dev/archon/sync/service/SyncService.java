@@ -35,6 +35,8 @@ public class SyncService {
     private final SyncConfig config;
     private final SyncHistory history;
     private final AtomicReference<SyncJob> running = new AtomicReference<>();
+    /** Dry runs read every table: one at a time, so a loop of them cannot load the databases (or this service). */
+    private final java.util.concurrent.Semaphore dryRuns = new java.util.concurrent.Semaphore(1);
     private final Map<String, SyncJob> jobs = new LinkedHashMap<>();
     private final ExecutorService workers = Executors.newCachedThreadPool(new java.util.concurrent.ThreadFactory() {
         private final AtomicInteger n = new AtomicInteger();
@@ -104,8 +106,23 @@ public class SyncService {
      * attempt it was (the nightly backup records it as skipped).
      *
      * @throws SyncConflictException when a sync is already running
+     * @throws DryRunBusyException    when it is a dry run and another dry run is validating
      */
     public SyncJob start(SyncJob job) {
+        if (!job.request().dryRun()) {
+            return startOne(job);
+        }
+        if (!dryRuns.tryAcquire()) {
+            throw new DryRunBusyException();
+        }
+        try {
+            return startOne(job); // a dry run is done when it returns: validation is all it does
+        } finally {
+            dryRuns.release();
+        }
+    }
+
+    private SyncJob startOne(SyncJob job) {
         SyncRequest request = job.request();
         SyncEngine e = engine();
         if (!request.dryRun() && !running.compareAndSet(null, job)) {
