@@ -13,8 +13,8 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class FailedKeyThrottle {
-    static final int BURST = 10;
-    static final Duration REFILL = Duration.ofSeconds(6);
+    static final int BURST = 30;
+    static final Duration REFILL = Duration.ofSeconds(2);
     private static final int ADDRESSES = 1024;
     private final Clock clock;
     private final Map<String, double[]> buckets = new LinkedHashMap<>(16, 0.75f, true) {

@@ -64,7 +64,7 @@ class SyncApiTest {
         list.then().statusCode(200).body("[0].database", equalTo("remote")).body("[0].sync_id", equalTo(id))
                 .body("[0].tables.archon_sources", notNullValue());
         String backup = list.path("[0].id");
-        given().header("X-API-Key", KEY).post("/api/database/backups/no-such-backup/restore").then().statusCode(404)
+        given().header("X-API-Key", KEY).contentType(ContentType.JSON).post("/api/database/backups/no-such-backup/restore").then().statusCode(404)
                 .contentType("application/problem+json");
         // the remote now holds rows the backup lacks: a restore must be confirmed (and takes a safety backup first)
         given().header("X-API-Key", KEY).contentType(ContentType.JSON).body("{\"force\":1}")
