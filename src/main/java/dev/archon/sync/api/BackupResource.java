@@ -71,7 +71,6 @@ public class BackupResource {
     @POST
     @Path("/{id}/restore")
     @Blocking
-    @jakarta.ws.rs.Consumes(MediaType.APPLICATION_JSON)
     public Response restore(@PathParam("id") String id, String text, @Context HttpServerRequest http)
             throws com.fasterxml.jackson.core.JsonProcessingException {
         // the body is optional ({} or empty), always sent as JSON (SameOriginFilter); read as strictly as a sync's
