@@ -53,7 +53,7 @@ public class SameOriginFilter {
             return null;
         }
         boolean hasBody = request.getLength() > 0 || request.getHeaderString("Transfer-Encoding") != null;
-        if ((hasBody || ("POST".equals(method) && BODY_ROUTES.matcher(path).matches())) && !json(request.getMediaType())) {
+        if ((hasBody || ("POST".equals(method) && BODY_ROUTES.matcher(path).matches())) && !json(request)) {
             return Problem.response(415, "Unsupported Media Type", "send the body as JSON with the header "
                     + "Content-Type: application/json");
         }
@@ -65,7 +65,13 @@ public class SameOriginFilter {
         return null;
     }
 
-    private static boolean json(MediaType type) {
+    private static boolean json(ContainerRequestContext request) {
+        MediaType type;
+        try {
+            type = request.getMediaType();
+        } catch (IllegalArgumentException e) {
+            return false; // not even a media type
+        }
         return type != null && "application".equalsIgnoreCase(type.getType()) && "json".equalsIgnoreCase(type.getSubtype());
     }
 }
