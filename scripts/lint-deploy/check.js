@@ -28,8 +28,11 @@ function checkDockerfile(rel, { user, builder }) {
     problems.map((d) => `line ${d.range.start.line + 1}: ${d.message}`).join('; '));
   const stages = text.split(/^FROM /m).slice(1);
   const runtime = 'FROM ' + stages[stages.length - 1];
-  check(`${rel}: ${builder ? 'multi-stage (Mandrel builder, slim runtime)' : 'single stage'}`,
-    builder ? stages.length === 2 && /mandrel/i.test(stages[0]) && /AS build/.test(stages[0]) && /slim/.test(runtime) : stages.length === 1,
+  // Both build inside Docker (an Archon user has Docker, not a JDK): the builder stage runs the Maven wrapper,
+  // the slim runtime only copies its result.
+  check(`${rel}: multi-stage (${builder.name} builder running ./mvnw package, slim runtime copying from it)`,
+    stages.length === 2 && builder.image.test(stages[0]) && /AS build/.test(stages[0]) && /RUN \.\/mvnw [^\n]*package/.test(stages[0])
+      && /slim/.test(runtime) && /COPY --from=build /.test(runtime) && !/COPY [^\n]*\btarget\//.test(runtime.replace(/COPY --from=build [^\n]*/g, '')),
     `${stages.length} stage(s)`);
   check(`${rel}: runs as non-root uid ${user}`, new RegExp(`^USER ${user}\\s*$`, 'm').test(runtime), 'no USER ' + user);
   check(`${rel}: HEALTHCHECK on /q/health/live`, /^HEALTHCHECK[\s\S]*?\/q\/health\/live/m.test(runtime), 'missing');
@@ -44,8 +47,27 @@ function checkDockerfile(rel, { user, builder }) {
     'one is missing (or curl is purged)');
   check(`${rel}: the CLI is installed`, /scripts\/sync-databases\.sh \/usr\/local\/bin\/sync-databases/.test(runtime), 'missing');
 }
-checkDockerfile('src/main/docker/Dockerfile.jvm', { user: 185, builder: false });
-checkDockerfile('src/main/docker/Dockerfile.native', { user: 1001, builder: true });
+// .dockerignore keeps target/, work/ and .git out of the build context; everything a Dockerfile COPYs from
+// the context must still be in it (patterns here: `*` and `!path`, the last match wins).
+function inContext(file) {
+  const rules = fs.readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  let included = true;
+  for (const rule of rules) {
+    const neg = rule.startsWith('!');
+    const pat = neg ? rule.slice(1) : rule;
+    if (pat === '*' || file === pat || file.startsWith(pat + '/')) included = neg;
+  }
+  return included;
+}
+for (const rel of ['src/main/docker/Dockerfile.jvm', 'src/main/docker/Dockerfile.native']) {
+  const sources = [...fs.readFileSync(path.join(root, rel), 'utf8').matchAll(/^COPY (?!.*--from)(?:--\S+ )*(\S+) /gm)].map((m) => m[1]);
+  const missing = sources.filter((s) => !inContext(s.replace(/\/$/, '')) || !fs.existsSync(path.join(root, s)));
+  check(`${rel}: every COPY source exists and is in the build context (.dockerignore): ${sources.join(' ')}`, missing.length === 0, missing.join(', '));
+  check(`${rel}: target/, work/ and .git are not sent to the build`, ['target/quarkus-app', 'work/clusters', '.git'].every((f) => !inContext(f)), 'one is');
+}
+checkDockerfile('src/main/docker/Dockerfile.jvm', { user: 185, builder: { name: 'JDK 17', image: /eclipse-temurin:17-jdk/ } });
+checkDockerfile('src/main/docker/Dockerfile.native', { user: 1001, builder: { name: 'Mandrel', image: /mandrel/i } });
 
 // ---------- 2. Kubernetes: render and validate ----------
 const KINDS = {
@@ -199,6 +221,104 @@ if (cj) {
     === '["sync-databases","--direction=local-to-remote"]' && cj.spec.concurrencyPolicy === 'Forbid', JSON.stringify(podOf(cj).containers[0].command));
 } else fail('cronjob-backup', 'no CronJob');
 check('cronjob-backup: the in-process scheduler is off', (find(cron, 'ConfigMap') || { data: {} }).data.ARCHON_SYNC_SCHEDULE_ENABLED === 'false', 'on');
+
+// ---------- 4. Compose next to Archon ----------
+// deploy/docker-compose.archon-db-sync.yml merged with a compose file shaped like Archon v1's (all services on
+// app-network; ARCHON_COMPOSE=<Archon's real docker-compose.yml> adds a run against that file), alone and with
+// the optional Supabase network file. Rendered by compose.js; where docker compose is installed, its
+// `config` must agree on the networks and the frontend's environment.
+const compose = require('./compose');
+const { spawnSync } = require('child_process');
+const syncCompose = path.join(root, 'deploy/docker-compose.archon-db-sync.yml');
+const supabaseNet = path.join(root, 'deploy/docker-compose.supabase-network.yml');
+const composeEnv = {
+  ARCHON_DB_SYNC_DIR: root,
+  ARCHON_SYNC_LOCAL_URL: 'postgresql://postgres:postgres@host.docker.internal:54322/postgres',
+  ARCHON_SYNC_REMOTE_URL: 'postgresql://postgres.ref:pw@aws-0-eu-central-1.pooler.supabase.com:5432/postgres',
+  ARCHON_SYNC_API_KEY: 'lint-key',
+};
+const syncPort = (svc) => Number((svc.environment || {}).PORT
+  || /^EXPOSE (\d+)/m.exec(fs.readFileSync(path.join(root, 'src/main/docker/Dockerfile.jvm'), 'utf8'))[1]);
+
+function dockerComposeConfig(files, env) {
+  for (const cmd of [['docker', 'compose'], ['docker-compose']]) {
+    const args = [...cmd.slice(1), ...files.flatMap((f) => ['-f', f]), 'config'];
+    const r = spawnSync(cmd[0], args, { env: { ...process.env, ...env }, encoding: 'utf8', cwd: path.dirname(files[0]) });
+    if (r.error || (r.status !== 0 && /unknown (shorthand flag|command)|is not a docker command/.test(r.stderr))) continue;
+    if (r.status !== 0) return { tool: cmd.join(' '), error: r.stderr.trim() };
+    return { tool: cmd.join(' '), model: YAML.parse(r.stdout) };
+  }
+  return null;
+}
+
+function checkComposeNextToArchon(label, archonFile, extraFiles) {
+  const files = [archonFile, syncCompose, ...extraFiles];
+  let model;
+  try {
+    ({ model } = compose.render(files, composeEnv));
+    ok(`${label}: ${files.length} files parsed and merged (${Object.keys(model.services).join(', ')})`);
+  } catch (e) { fail(label, e.message); return; }
+  const svc = model.services['archon-db-sync'];
+  const mine = compose.networksOf(svc);
+  for (const archon of ['archon-server', 'archon-frontend']) {
+    const theirs = model.services[archon] ? compose.networksOf(model.services[archon]) : [];
+    check(`${label}: archon-db-sync shares a network with ${archon}`, mine.some((n) => theirs.includes(n)),
+      `archon-db-sync on ${mine}, ${archon} on ${theirs}`);
+  }
+  for (const net of mine) {
+    check(`${label}: network ${net} of archon-db-sync is declared`, net === 'default' || (model.networks || {})[net] !== undefined,
+      'not under top-level networks:');
+  }
+  const ui = model.services['archon-frontend'];
+  const uiEnv = (ui && ui.environment) || {};
+  const url = /^http:\/\/([^:/]+):(\d+)$/.exec(uiEnv.ARCHON_SYNC_URL || '');
+  const shared = mine.filter((n) => compose.networksOf(ui || {}).includes(n));
+  check(`${label}: archon-ui's ARCHON_SYNC_URL names archon-db-sync on a shared network, at its port`,
+    url && shared.some((n) => compose.namesOn(model, 'archon-db-sync', n).includes(url[1])) && Number(url[2]) === syncPort(svc),
+    `ARCHON_SYNC_URL=${uiEnv.ARCHON_SYNC_URL}, shared networks ${shared}`);
+  check(`${label}: archon-ui's proxy key is the service's key`, uiEnv.ARCHON_SYNC_API_KEY === composeEnv.ARCHON_SYNC_API_KEY
+    && svc.environment.ARCHON_SYNC_API_KEY === composeEnv.ARCHON_SYNC_API_KEY, 'differs or missing');
+  check(`${label}: archon-ui keeps Archon's own environment (DOCKER_ENV=true)`, uiEnv.DOCKER_ENV === 'true', JSON.stringify(uiEnv));
+  check(`${label}: no VITE_-prefixed sync variable (it would reach the browser)`,
+    !Object.keys(uiEnv).some((k) => /^VITE_.*SYNC/.test(k)), Object.keys(uiEnv).join(','));
+  const docker = dockerComposeConfig(files, composeEnv);
+  if (!docker) { console.log(`note  ${label}: no docker compose on this machine; the renderer above is the check`); return; }
+  if (docker.error) { fail(`${label}: ${docker.tool} config`, docker.error); return; }
+  const theirNets = (s) => Object.keys(docker.model.services[s].networks || { default: null }).sort().join(',');
+  const theirEnv = docker.model.services['archon-frontend'].environment || {};
+  check(`${label}: ${docker.tool} config agrees (networks of archon-db-sync, archon-server, archon-frontend; archon-ui's ARCHON_SYNC_*)`,
+    ['archon-db-sync', 'archon-server', 'archon-frontend'].every((s) => theirNets(s) === compose.networksOf(model.services[s]).sort().join(','))
+      && theirEnv.ARCHON_SYNC_URL === uiEnv.ARCHON_SYNC_URL && theirEnv.ARCHON_SYNC_API_KEY === uiEnv.ARCHON_SYNC_API_KEY,
+    JSON.stringify({ networks: ['archon-db-sync', 'archon-server', 'archon-frontend'].map(theirNets), env: theirEnv }));
+}
+
+const archonSample = path.join(__dirname, 'archon-compose.sample.yml');
+checkComposeNextToArchon('compose + Archon-shaped', archonSample, []);
+checkComposeNextToArchon('compose + Archon-shaped + Supabase network', archonSample, [supabaseNet]);
+if (process.env.ARCHON_COMPOSE) checkComposeNextToArchon('compose + Archon\'s real file', path.resolve(process.env.ARCHON_COMPOSE), []);
+{
+  const { model } = compose.render([archonSample, syncCompose, supabaseNet], composeEnv);
+  const svc = model.services['archon-db-sync'];
+  const sb = model.networks.supabase || {};
+  check('compose: the Supabase network is external, supabase_default unless SUPABASE_NETWORK names another',
+    sb.external === true && sb.name === 'supabase_default', JSON.stringify(sb));
+  check('compose: the port is published on 127.0.0.1 only', (svc.ports || []).every((p) => String(p).startsWith('127.0.0.1:')), JSON.stringify(svc.ports));
+  check('compose: read-only, all capabilities dropped, no-new-privileges, /tmp tmpfs', svc.read_only === true
+    && JSON.stringify(svc.cap_drop) === '["ALL"]' && (svc.security_opt || []).includes('no-new-privileges:true') && (svc.tmpfs || []).includes('/tmp'),
+    JSON.stringify({ read_only: svc.read_only, cap_drop: svc.cap_drop, security_opt: svc.security_opt }));
+  check('compose: backups and work files on named volumes', ['/var/lib/archon-db-sync/backups', '/var/lib/archon-db-sync/work']
+    .every((t) => (svc.volumes || []).some((v) => String(v).endsWith(':' + t) && model.volumes[String(v).split(':')[0]] !== undefined)), JSON.stringify(svc.volumes));
+  check('compose: builds from this repository with the JVM Dockerfile (Maven inside)', svc.build
+    && fs.existsSync(path.join(svc.build.context, svc.build.dockerfile)) && /AS build/.test(fs.readFileSync(path.join(svc.build.context, svc.build.dockerfile), 'utf8')),
+    JSON.stringify(svc.build));
+  check('compose: the sign-in cookie is narrowed to the proxy prefix /api/db-sync', svc.environment.ARCHON_SYNC_COOKIE_PATH === '/api/db-sync',
+    String(svc.environment.ARCHON_SYNC_COOKIE_PATH));
+  check('compose: Archon\'s UI origin is allowed (the browser\'s Origin through the proxy)',
+    String(svc.environment.ARCHON_SYNC_CORS_ORIGINS).split(',').includes('http://localhost:3737'), String(svc.environment.ARCHON_SYNC_CORS_ORIGINS));
+  const missing = compose.render([archonSample, syncCompose], { ...composeEnv, ARCHON_SYNC_API_KEY: undefined }).errors;
+  check('compose: a missing ARCHON_SYNC_API_KEY stops compose with a message saying what to set',
+    missing.length > 0 && missing.every((e) => /^ARCHON_SYNC_API_KEY: set ARCHON_SYNC_API_KEY in Archon's \.env/.test(e)), JSON.stringify(missing));
+}
 
 console.log(failures === 0 ? 'deploy lint: all checks passed' : `deploy lint: ${failures} check(s) failed`);
 process.exit(failures === 0 ? 0 : 1);
