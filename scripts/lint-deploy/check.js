@@ -320,5 +320,31 @@ if (process.env.ARCHON_COMPOSE) checkComposeNextToArchon('compose + Archon\'s re
     missing.length > 0 && missing.every((e) => /^ARCHON_SYNC_API_KEY: set ARCHON_SYNC_API_KEY in Archon's \.env/.test(e)), JSON.stringify(missing));
 }
 
+// ---------- 5. The dashboard snippets (deploy/archon/) agree with the compose file ----------
+{
+  const insert = fs.readFileSync(path.join(root, 'deploy/archon/vite.config.insert.ts'), 'utf8');
+  const card = fs.readFileSync(path.join(root, 'deploy/archon/DatabaseSyncCard.tsx'), 'utf8');
+  const key = /^\s*proxyConfig\['([^']+)'\] = \{/m.exec(insert);
+  const prefix = key && key[1].replace(/\/$/, '');
+  const { model } = compose.render([archonSample, syncCompose], composeEnv);
+  const svcEnv = model.services['archon-db-sync'].environment;
+  check('vite insertion: its own prefix /api/db-sync/, not Archon\'s /api/database', prefix === '/api/db-sync', String(key && key[1]));
+  check('vite insertion: the prefix is the cookie path the compose file sets', svcEnv.ARCHON_SYNC_COOKIE_PATH === prefix, `${svcEnv.ARCHON_SYNC_COOKIE_PATH} vs ${prefix}`);
+  const rw = /rewrite: (\(p: string\) => [^\n]+),\n/.exec(insert);
+  // eslint-disable-next-line no-new-func
+  const rewrite = rw && new Function(`return ${rw[1].replace('(p: string)', '(p)')}`)();
+  const cases = { '/api/db-sync/database/sync/current': '/api/database/sync/current', '/api/db-sync/database/session': '/api/database/session',
+    '/api/db-sync/database/sync/history?limit=5': '/api/database/sync/history?limit=5', '/api/db-sync/archon-db-sync.js': '/archon-db-sync.js',
+    '/api/db-sync/adbs/api.js': '/adbs/api.js', '/api/db-sync/databases.js': '/databases.js' };
+  const wrong = rewrite ? Object.entries(cases).filter(([from, to]) => rewrite(from) !== to).map(([from]) => `${from} → ${rewrite(from)}`) : ['no rewrite'];
+  check('vite insertion: rewrites the API to /api/database/… and the component\'s files to the service\'s root', wrong.length === 0, wrong.join('; '));
+  check('vite insertion: in Docker it targets the compose service archon-db-sync at its port', new RegExp(`'http://archon-db-sync:${syncPort(model.services['archon-db-sync'])}'`).test(insert)
+    && /process\.env\.ARCHON_SYNC_URL/.test(insert), 'missing');
+  check('vite insertion: the key from ARCHON_SYNC_API_KEY as X-API-Key, never a VITE_ variable', /'X-API-Key': dbSyncKey/.test(insert)
+    && /ARCHON_SYNC_API_KEY/.test(insert) && !/VITE_/.test(insert.replace(/^\s*\/\/.*$/gm, '')), 'missing or VITE_');
+  check('card: loads the component and talks to the API under the same prefix', card.includes(`const DB_SYNC_PREFIX = "${prefix}";`)
+    && /archon-db-sync\.js`/.test(card) && /api=\{`\$\{DB_SYNC_PREFIX\}\/database`\}/.test(card), 'prefix differs');
+}
+
 console.log(failures === 0 ? 'deploy lint: all checks passed' : `deploy lint: ${failures} check(s) failed`);
 process.exit(failures === 0 ? 0 : 1);
