@@ -181,11 +181,13 @@ function restricted(label, pod, container) {
   check(`${label}: secrets only by secretKeyRef`, plain.length === 0 && !(container.envFrom || []).some((e) => e.secretRef),
     plain.map((e) => e.name).join(', ') || 'envFrom secretRef');
 }
+function recreates(label, dep) {
+  check(`${label}: Recreate (ReadWriteOnce volume)`, dep.spec.strategy && dep.spec.strategy.type === 'Recreate' && !dep.spec.strategy.rollingUpdate,
+    JSON.stringify(dep.spec.strategy));
+}
 function syncContainer(label, dep, container) {
   const pod = podOf(dep);
   restricted(label, pod, container);
-  check(`${label}: Recreate (ReadWriteOnce volume)`, dep.spec.strategy && dep.spec.strategy.type === 'Recreate' && !dep.spec.strategy.rollingUpdate,
-    JSON.stringify(dep.spec.strategy));
   const pvc = (pod.volumes || []).find((v) => v.persistentVolumeClaim);
   check(`${label}: data volume is the PVC at /var/lib/archon-db-sync`, pvc && (container.volumeMounts || [])
     .some((m) => m.name === pvc.name && m.mountPath === '/var/lib/archon-db-sync'), 'missing');
@@ -199,7 +201,7 @@ function syncContainer(label, dep, container) {
 }
 const base = rendered['k8s/base'] || [];
 const own = find(base, 'Deployment', 'archon-db-sync');
-if (own) syncContainer('base Deployment', own, podOf(own).containers[0]);
+if (own) { syncContainer('base Deployment', own, podOf(own).containers[0]); recreates('base Deployment', own); }
 check('base: PVC is ReadWriteOnce', find(base, 'PersistentVolumeClaim')
   && JSON.stringify(find(base, 'PersistentVolumeClaim').spec.accessModes) === '["ReadWriteOnce"]', 'missing');
 const side = rendered['k8s/overlays/archon-sidecar'] || [];
@@ -213,6 +215,62 @@ check('Archon + patch: Archon\'s volumes and labels kept', podOf(sampleArchon).v
   && JSON.stringify(patched.spec.template.metadata.labels) === JSON.stringify(sampleArchon.spec.template.metadata.labels), 'lost');
 const added = pc.find((c) => c.name === 'archon-db-sync');
 if (added) syncContainer('Archon + patch: archon-db-sync container', patched, added); else fail('Archon + patch', 'no archon-db-sync container');
+// The patch adds a container and two volumes and changes nothing else of Archon's Deployment.
+const without = (dep) => {
+  const copy = JSON.parse(JSON.stringify(dep));
+  const pod = podOf(copy);
+  pod.containers = pod.containers.filter((c) => c.name !== 'archon-db-sync');
+  pod.volumes = (pod.volumes || []).filter((v) => !v.name.startsWith('archon-db-sync-'));
+  return copy;
+};
+check('Archon + patch: nothing of Archon\'s Deployment changed but the added container and volumes (strategy, pod securityContext kept)',
+  JSON.stringify(without(patched)) === JSON.stringify(sampleArchon), 'the patch changes more');
+const rwoPatch = readDocs(path.join(root, 'k8s/overlays/archon-sidecar/archon-deployment.rwo.patch.yaml'))[0];
+const patchedRwo = merge(patched, rwoPatch);
+validateAll('Archon + patch + optional rwo patch', [patchedRwo]);
+recreates('Archon + patch + optional rwo patch', patchedRwo);
+check('Archon + patch + optional rwo patch: fsGroup 185 with OnRootMismatch', podOf(patchedRwo).securityContext
+  && podOf(patchedRwo).securityContext.fsGroup === 185 && podOf(patchedRwo).securityContext.fsGroupChangePolicy === 'OnRootMismatch',
+  JSON.stringify(podOf(patchedRwo).securityContext));
+
+// Every Service reaches the archon-db-sync container, in every layout: its targetPort (a number, or a
+// port name) resolved in each pod the selector picks must be a port of that container, and the port the
+// service listens on (PORT, else the image's 8091).
+const listens = (c) => Number(((c.env || []).find((e) => e.name === 'PORT') || {}).value || 8091);
+function servicesReachSync(label, objs) {
+  const pods = objs.filter((o) => o.kind === 'Deployment').map((d) => ({ name: d.metadata.name, pod: podOf(d), labels: d.spec.template.metadata.labels || {} }));
+  for (const svc of objs.filter((o) => o.kind === 'Service')) {
+    const sel = svc.spec.selector || {};
+    const picked = pods.filter((p) => Object.entries(sel).every(([k, v]) => p.labels[k] === v));
+    check(`${label}: Service ${svc.metadata.name} selects a pod`, picked.length > 0, JSON.stringify(sel));
+    for (const port of svc.spec.ports || []) {
+      const tp = port.targetPort ?? port.port;
+      for (const p of picked) {
+        const owners = p.pod.containers.filter((c) => (c.ports || []).some((cp) => (typeof tp === 'number' ? cp.containerPort === tp : cp.name === tp)));
+        const sync = owners.find((c) => c.name === 'archon-db-sync');
+        const cport = sync && sync.ports.find((cp) => (typeof tp === 'number' ? cp.containerPort === tp : cp.name === tp));
+        check(`${label}: Service ${svc.metadata.name}:${port.port} → targetPort ${tp} in ${p.name}'s pod is archon-db-sync's port ${cport ? cport.containerPort : '?'}`,
+          owners.length === 1 && sync && cport.containerPort === listens(sync),
+          `resolves to ${owners.map((c) => c.name).join(', ') || 'no container'}`);
+      }
+    }
+  }
+}
+servicesReachSync('base', base);
+servicesReachSync('archon-sidecar (with Archon\'s patched Deployment)', [...side, patched]);
+servicesReachSync('archon-sidecar (with the optional rwo patch too)', [...side, patchedRwo]);
+servicesReachSync('cronjob-backup', rendered['k8s/overlays/cronjob-backup'] || []);
+// The same check against the layout before this fix (targetPort: http) must fail: proves it can.
+{
+  const oldSide = JSON.parse(JSON.stringify([...side, patched]));
+  oldSide.find((o) => o.kind === 'Service').spec.ports[0].targetPort = 'http';
+  const before = failures;
+  const quiet = console.log; console.log = () => {};
+  servicesReachSync('self-test', oldSide);
+  console.log = quiet;
+  const caught = failures > before; failures = before;
+  check('the Service check catches targetPort "http" in the sidecar layout (it reached Archon\'s own container)', caught, 'not caught');
+}
 const cron = rendered['k8s/overlays/cronjob-backup'] || [];
 const cj = find(cron, 'CronJob');
 if (cj) {
@@ -220,7 +278,40 @@ if (cj) {
   check('CronJob: runs the CLI local-to-remote, never overlapping', JSON.stringify(podOf(cj).containers[0].command)
     === '["sync-databases","--direction=local-to-remote"]' && cj.spec.concurrencyPolicy === 'Forbid', JSON.stringify(podOf(cj).containers[0].command));
 } else fail('cronjob-backup', 'no CronJob');
+{
+  const url = /^http:\/\/([^:/]+):(\d+)$/.exec((((cj && podOf(cj).containers[0].env) || []).find((e) => e.name === 'ARCHON_SYNC_URL') || {}).value || '');
+  const svc = url && find(cron, 'Service', url[1]);
+  check('CronJob: its ARCHON_SYNC_URL names the Service and its port', svc && svc.spec.ports.some((p) => p.port === Number(url[2])), url ? url[0] : 'no URL');
+}
 check('cronjob-backup: the in-process scheduler is off', (find(cron, 'ConfigMap') || { data: {} }).data.ARCHON_SYNC_SCHEDULE_ENABLED === 'false', 'on');
+
+// ---------- 3b. Where kubectl is installed: its kustomize and strategic merge must agree with the renderer ----------
+{
+  const { spawnSync: run } = require('child_process');
+  // order of keys, and of lists merged by name (kubectl puts a patch's new items first), carries no meaning
+  const sortNamed = (o) => (Array.isArray(o) ? (o.every((x) => x && typeof x === 'object' && 'name' in x)
+    ? [...o].sort((x, y) => String(x.name).localeCompare(String(y.name))) : o).map(sortNamed)
+    : o && typeof o === 'object' ? Object.fromEntries(Object.entries(o).map(([k, v]) => [k, sortNamed(v)])) : o);
+  const canon = (o) => JSON.stringify(sortNamed(o), Object.keys(flatKeys(o)).sort());
+  function flatKeys(o, acc = {}) { if (o && typeof o === 'object') for (const [k, v] of Object.entries(o)) { acc[k] = 1; flatKeys(v, acc); } return acc; }
+  const byId = (objs) => Object.fromEntries(objs.map((o) => [id(o), canon(o)]));
+  const probe = run('kubectl', ['version', '--client'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    console.log('note  no kubectl on this machine; the renderer above is the check');
+  } else {
+    for (const dir of Object.keys(rendered)) {
+      const r = run('kubectl', ['kustomize', path.join(root, dir)], { encoding: 'utf8' });
+      const theirs = r.status === 0 ? YAML.parseAllDocuments(r.stdout).map((d) => d.toJS()).filter(Boolean) : [];
+      const a = byId(rendered[dir]); const b = byId(theirs);
+      const differ = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]);
+      check(`${dir}: kubectl kustomize renders the same objects`, r.status === 0 && differ.length === 0, r.status === 0 ? `differ: ${differ}` : r.stderr.trim());
+    }
+    const pr = run('kubectl', ['patch', '--local', '-f', path.join(__dirname, 'archon-deployment.sample.yaml'), '--patch-file',
+      path.join(root, 'k8s/overlays/archon-sidecar/archon-deployment.patch.yaml'), '-o', 'json'], { encoding: 'utf8' });
+    check('Archon + patch: kubectl\'s own strategic merge (patch --local) gives the same Deployment', pr.status === 0 && canon(JSON.parse(pr.stdout)) === canon(patched),
+      pr.status === 0 ? 'differs' : pr.stderr.trim());
+  }
+}
 
 // ---------- 4. Compose next to Archon ----------
 // deploy/docker-compose.archon-db-sync.yml merged with a compose file shaped like Archon v1's (all services on
