@@ -10,7 +10,7 @@ headless Chromium through chromedriver's WebDriver HTTP API (no Selenium needed)
 
 For each theme it sets Archon's own switch (localStorage "theme", which Archon's ThemeContext reads and
 turns into the `dark` class on <html>), opens /settings, waits until the card's <archon-db-sync> has
-rendered the service's data (its history), scrolls the card into view and saves the viewport (1400x1000).
+rendered the service's data (its history), scrolls it (with the "Database Migrations" card above it) into view and saves the viewport (1400x1000).
 """
 import base64
 import json
@@ -68,7 +68,9 @@ def main():
             wait_for(sid, "return document.documentElement.classList.contains('dark') === (arguments.length === 0 ? %s : false)"
                      % ("true" if theme == "dark" else "false"), f"Archon's {theme} theme")
             wait_for(sid, CARD_READY, "the Database Sync card with the service's history")
-            run(sid, "document.getElementById('database-sync').scrollIntoView({block: 'start'}); window.scrollBy(0, -16);")
+            # the card with the one above it ("Database Migrations", collapsed by default) in view
+            run(sid, "const card = document.getElementById('database-sync');"
+                     "(card.previousElementSibling || card).scrollIntoView({block: 'start'}); window.scrollBy(0, -16);")
             time.sleep(1.5)  # Archon's entrance animations
             png = base64.b64decode(call("GET", f"/session/{sid}/screenshot"))
             target = out / f"archon-settings-{theme}.png"
