@@ -29,6 +29,11 @@ final class SyncChecks {
 
     static List<Refusal> tablesOnBothSides(SyncFacts f) {
         List<Refusal> out = new ArrayList<>();
+        if (f.tables().isEmpty()) {
+            return List.of(new Refusal("no_tables", "there is nothing to sync: the source (" + f.ctx().source + ") has no archon_* "
+                    + "table in schema " + f.ctx().settings.tables().schema() + " that ARCHON_SYNC_TABLES and ARCHON_SYNC_EXCLUDE "
+                    + "leave in the set. Is Archon's schema installed there?"));
+        }
         if (!f.missingOnSource().isEmpty()) {
             out.add(new Refusal("table_missing_on_source", "the source (" + f.ctx().source + ") lacks synced table(s) "
                     + Refusals.join(f.missingOnSource()) + ", which ARCHON_SYNC_TABLES names: take them out of ARCHON_SYNC_TABLES, "

@@ -142,6 +142,11 @@ public record SyncPlan(Direction direction, boolean restore, String source, Stri
         return reloaded().stream().map(TablePlan::table).toList();
     }
 
+    /** The target's tables whose rows this sync replaces: reloaded and there before (what a backup holds, what is truncated). */
+    public List<TableName> replacedNames() {
+        return reloaded().stream().filter(t -> !t.reason().createdBySync()).map(TablePlan::table).toList();
+    }
+
     /** The tables this sync creates in its load transaction: nothing to truncate in them. */
     public List<TableName> createdNames() {
         return tables.stream().filter(t -> t.reason().createdBySync()).map(TablePlan::table).toList();

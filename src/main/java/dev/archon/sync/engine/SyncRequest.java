@@ -58,35 +58,12 @@ public record SyncRequest(Direction direction, boolean force, boolean backup, bo
             this.restoreBackupId = restoreBackupId;
         }
 
-        public Builder force(boolean b) {
-            force = b;
-            return this;
-        }
-
-        public Builder backup(boolean b) {
-            backup = b;
-            return this;
-        }
-
-        public Builder dryRun(boolean b) {
-            dryRun = b;
-            return this;
-        }
-
-        public Builder requestedBy(String who) {
-            requestedBy = who;
-            return this;
-        }
-
-        public Builder schema(boolean b) {
-            schema = b;
-            return this;
-        }
-
-        public Builder full(boolean b) {
-            full = b;
-            return this;
-        }
+        public Builder force(boolean b) { force = b; return this; }
+        public Builder backup(boolean b) { backup = b; return this; }
+        public Builder dryRun(boolean b) { dryRun = b; return this; }
+        public Builder requestedBy(String who) { requestedBy = who; return this; }
+        public Builder schema(boolean b) { schema = b; return this; }
+        public Builder full(boolean b) { full = b; return this; }
 
         public SyncRequest build() {
             return new SyncRequest(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, schema, full);

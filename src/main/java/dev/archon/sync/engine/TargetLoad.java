@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The importing phase, inside the one target transaction: create a fresh target's tables, lock, re-check
- * the data-loss guard, TRUNCATE, take the indexes down, load the rows, set the sequences. Nothing here
+ * The importing phase, inside the one target transaction: lock, re-check the data-loss guard, TRUNCATE the
+ * tables whose rows are replaced, create the tables the sync creates (a fresh target's, or those an existing
+ * target lacks), bring the schema along, tell Supabase's API, take the indexes down, load the rows, set the sequences. Nothing here
  * commits; the run does after verifying, or the transaction rolls back and the target is as it was.
  */
 final class TargetLoad {
@@ -32,9 +33,22 @@ final class TargetLoad {
      * @return the indexes taken down for the load, which the indexing phase rebuilds
      */
     static List<Index> run(SyncContext ctx, TargetTransaction target, String createdSchemaDdl, RowSource rows) throws Exception {
-        List<TableName> reload = ctx.plan.reloadedNames();
+        List<TableName> replaced = ctx.plan.replacedNames();
         List<TableName> unchanged = ctx.plan.unchangedNames();
         target.begin(ctx.settings.maintenanceWorkMem());
+        ctx.job.progress(0, "Locking the target's tables");
+        target.lock(replaced);
+        target.lockAgainstWriters(unchanged);
+        recheckUnderTheLock(ctx);
+        ctx.cancel().throwIfCancelled();
+        // Exactly the tables whose rows are replaced (each one's FK children with it), one statement, never
+        // CASCADE; RESTART IDENTITY makes the setval below part of this transaction (rolled back with it).
+        if (!replaced.isEmpty()) {
+            Sql.exec(ctx.targetConnection, "TRUNCATE TABLE " + replaced.stream().map(TableName::sql).collect(Collectors.joining(", "))
+                    + " RESTART IDENTITY");
+        }
+        // Then the schema: tables created here are empty and never truncated (a TRUNCATE would need every table
+        // referencing them, and the parents they reference are truncated already).
         if (createdSchemaDdl != null) {
             ctx.job.progress(0, ctx.plan.freshTarget() ? "Creating Archon's tables on the empty target from the source's schema"
                     : "Creating " + Refusals.join(ctx.plan.createdNames()) + " on the target from the source's schema");
@@ -43,19 +57,6 @@ final class TargetLoad {
         SchemaDrift.apply(ctx, ctx.schemaChanges); // issue 12: "schema": true
         if (createdSchemaDdl != null || !ctx.schemaChanges.isEmpty()) {
             tellTheApiToReload(ctx);
-        }
-        ctx.job.progress(0, "Locking the target's tables");
-        target.lock(reload);
-        target.lockAgainstWriters(unchanged);
-        recheckUnderTheLock(ctx);
-        ctx.cancel().throwIfCancelled();
-        // Exactly the tables to reload (each one's FK children with it), one statement, never CASCADE;
-        // RESTART IDENTITY makes the setval below part of this transaction (rolled back with it). Tables this
-        // transaction created are empty: never truncated (a TRUNCATE would also need every table referencing them).
-        List<TableName> filled = reload.stream().filter(t -> !ctx.plan.createdNames().contains(t)).toList();
-        if (!filled.isEmpty()) {
-            Sql.exec(ctx.targetConnection, "TRUNCATE TABLE " + filled.stream().map(TableName::sql).collect(Collectors.joining(", "))
-                    + " RESTART IDENTITY");
         }
         List<Index> takenDown = IndexRebuild.dropForLoad(ctx);
         rows.load(ctx);
@@ -101,6 +102,9 @@ final class TargetLoad {
         if (!ctx.plan.freshTarget() && !ctx.job.request().force() && !ctx.plan.restore()) {
             Catalog target = new Catalog(ctx.targetConnection);
             for (TablePlan t : ctx.plan.reloaded()) {
+                if (t.reason().createdBySync()) {
+                    continue; // not there yet: this transaction creates it
+                }
                 long now = target.count(t.table());
                 if (now != t.targetRowsBefore()) {
                     throw new IllegalStateException(String.format("the target changed since preflight: %s had %,d rows, now %,d;"
