@@ -91,7 +91,8 @@ public class BackupResource {
         try {
             boolean force = body != null && Boolean.TRUE.equals(body.force());
             boolean safetyBackup = body == null || body.backup() == null || body.backup();
-            job = syncs.start(SyncRequest.restore(backup.get().database(), id, force, safetyBackup, Trigger.MANUAL, who));
+            job = syncs.start(SyncRequest.restore(backup.get().database(), id, Trigger.MANUAL)
+                    .force(force).backup(safetyBackup).requestedBy(who).build());
         } catch (SyncConflictException e) {
             return Problem.of(new Problem("about:blank", "A sync is already running", 409, e.getMessage(), e.runningSyncId(), null, null));
         } catch (SyncFailedException e) {

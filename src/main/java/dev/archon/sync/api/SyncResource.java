@@ -93,11 +93,14 @@ public class SyncResource {
         if (trigger == Trigger.SCHEDULED) {
             return Problem.response(400, "Invalid request", "trigger 'scheduled' is the scheduler's own: use manual or cli");
         }
-        SyncRequest request = new SyncRequest(direction, Boolean.TRUE.equals(body.force()),
-                body.backup() == null || body.backup(), Boolean.TRUE.equals(body.dryRun()), trigger,
-                trigger.wire() + " from " + (http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress()))
-                .withSchema(Boolean.TRUE.equals(body.schema()))
-                .withFull(Boolean.TRUE.equals(body.full()));
+        SyncRequest request = SyncRequest.sync(direction, trigger)
+                .force(Boolean.TRUE.equals(body.force()))
+                .backup(body.backup() == null || body.backup())
+                .dryRun(Boolean.TRUE.equals(body.dryRun()))
+                .schema(Boolean.TRUE.equals(body.schema()))
+                .full(Boolean.TRUE.equals(body.full()))
+                .requestedBy(trigger.wire() + " from " + (http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress()))
+                .build();
         SyncJob job;
         try {
             job = syncs.start(request);

@@ -1,8 +1,9 @@
 package dev.archon.sync.config;
 
 /**
- * The 17 tables of the seed document, in its dependency order. archon_mcp_sessions and
- * archon_mcp_requests are left out on purpose: they are per-machine session logs.
+ * The 17 tables the fork of the seed document syncs (its dependency order): the set a sync finds on the
+ * fork's schema, and what ARCHON_SYNC_TABLES defaulted to before the set was found (issue 19). Kept for
+ * reference and tests; the service no longer defaults to it.
  */
 public final class ArchonTables {
     public static final String DEFAULT_CSV = "archon_settings,archon_migrations,archon_llm_pricing,archon_prompts,"

@@ -37,9 +37,15 @@ public interface SyncConfig {
     /** The page's sign-in cookie. */
     Cookie cookie();
 
-    /** The synced tables in FK-dependency order; the MCP tables are deliberately not among them. */
-    @WithDefault(ArchonTables.DEFAULT_CSV)
-    List<String> tables();
+    /**
+     * A pinned list of synced tables (ARCHON_SYNC_TABLES). Unset (or empty): the set is found on the source —
+     * every {@code archon_*} table of Archon's schema except per-machine logs and Archon's backup copies.
+     * There is no default list any more, so "unset" is told apart from a list someone wrote down.
+     */
+    Optional<List<String>> tables();
+
+    /** Tables (names or {@code *} patterns) left out of the set (ARCHON_SYNC_EXCLUDE). */
+    Optional<List<String>> exclude();
 
     /** Per-sync temporary files (schema dumps), one directory per sync. */
     @WithDefault("work/tmp")

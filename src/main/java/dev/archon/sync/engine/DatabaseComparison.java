@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,19 +27,25 @@ public final class DatabaseComparison {
     /**
      * @param schemaDrift Archon's functions, views, policies and triggers that differ, or exist on one side only
      *                    (issue 12); a sync refuses over them unless it says {@code "schema": true}
+     * @param leftOut     every other {@code archon_*} table, and why a sync leaves it out (per direction where they differ)
      */
     public record Result(String local, String remote, List<TableComparison> tables, String localToRemote,
-            String remoteToLocal, List<String> schemaDrift) {
+            String remoteToLocal, List<String> schemaDrift, List<TableSet.LeftOut> leftOut) {
     }
 
     private DatabaseComparison() {
     }
 
     public static Result compare(SyncSettings settings) throws SQLException {
-        List<TableName> tables = settings.tables();
         try (Connection local = open(settings.local(), "local"); Connection remote = open(settings.remote(), "remote")) {
             Catalog l = new Catalog(local);
             Catalog r = new Catalog(remote);
+            // each direction's set is found on its source
+            TableSet toRemote = TableSet.find(l, r, settings.tables());
+            TableSet toLocal = TableSet.find(r, l, settings.tables());
+            Set<TableName> union = new LinkedHashSet<>(toRemote.synced());
+            union.addAll(toLocal.synced());
+            List<TableName> tables = List.copyOf(union);
             Set<TableName> onLocal = l.existingTables(tables);
             Set<TableName> onRemote = r.existingTables(tables);
             Map<TableName, List<Column>> lc = l.columns(tables);
@@ -56,17 +63,22 @@ public final class DatabaseComparison {
                 drifted |= !drift.isEmpty();
                 String more = lr == null || rr == null ? (lr == null ? "remote" : "local")
                         : lr.equals(rr) ? "equal" : lr > rr ? "local" : "remote";
-                out.add(new TableComparison(t.toString(), lr, rr, more, drift, effect(lr, rr), effect(rr, lr)));
+                out.add(new TableComparison(t.toString(), lr, rr, more, drift,
+                        effect(toRemote, t, lr, rr, onRemote.isEmpty()), effect(toLocal, t, rr, lr, onLocal.isEmpty())));
             }
-            List<String> schemaDrift = onLocal.isEmpty() || onRemote.isEmpty() ? List.of() : schemaDrift(local, remote, tables);
-            String l2r = verdict(drifted, onRemote.isEmpty(), DataLossGuard.check(localRows, remoteRows));
-            String r2l = verdict(drifted, onLocal.isEmpty(), DataLossGuard.check(remoteRows, localRows));
+            List<String> schemaDrift = onLocal.isEmpty() || onRemote.isEmpty() ? List.of()
+                    : schemaDrift(local, remote, tables.stream().filter(t -> onLocal.contains(t) && onRemote.contains(t)).toList());
+            String l2r = verdict(drifted, toRemote, onLocal, onRemote, localRows, remoteRows);
+            String r2l = verdict(drifted, toLocal, onRemote, onLocal, remoteRows, localRows);
             if (!drifted && !schemaDrift.isEmpty()) {
                 String needs = "needs \"schema\": true (Archon's functions, views, policies or triggers differ, see schema_drift), then ";
-                l2r = onRemote.isEmpty() ? l2r : needs + l2r;
-                r2l = onLocal.isEmpty() ? r2l : needs + r2l;
+                l2r = onRemote.isEmpty() || l2r.startsWith("refused") ? l2r : needs + l2r;
+                r2l = onLocal.isEmpty() || r2l.startsWith("refused") ? r2l : needs + r2l;
             }
-            return new Result(settings.local().toString(), settings.remote().toString(), out, l2r, r2l, schemaDrift);
+            Set<TableSet.LeftOut> leftOut = new LinkedHashSet<>(toRemote.leftOut());
+            leftOut.addAll(toLocal.leftOut());
+            return new Result(settings.local().toString(), settings.remote().toString(), out, l2r, r2l, schemaDrift,
+                    List.copyOf(leftOut));
         }
     }
 
@@ -112,13 +124,18 @@ public final class DatabaseComparison {
         return local.isEmpty() || remote.isEmpty() ? List.of() : ColumnDrift.between(local, remote, "", "local", "remote");
     }
 
-    /** What replacing the target's rows with the source's does to this table. */
-    private static String effect(Long source, Long target) {
+    /** What a sync in that direction does to this table. */
+    private static String effect(TableSet set, TableName t, Long source, Long target, boolean freshTarget) {
+        if (!set.synced().contains(t)) {
+            return set.leftOut().stream().filter(o -> o.table().equals(t.toString())).map(o -> "left out: " + o.why()).findFirst()
+                    .orElse("left out");
+        }
         if (source == null) {
             return "refused: the table is missing on the source";
         }
         if (target == null) {
-            return String.format("creates the table with %,d rows", source);
+            return freshTarget ? String.format("creates the table with %,d rows", source)
+                    : String.format("needs \"schema\": true: creates the table with %,d rows", source);
         }
         if (target > source) {
             return String.format("replaces %,d rows with %,d (loses %,d)", target, source, target - source);
@@ -126,13 +143,30 @@ public final class DatabaseComparison {
         return String.format("replaces %,d rows with %,d", target, source);
     }
 
-    private static String verdict(boolean drifted, boolean freshTarget, List<Refusal> loss) {
+    /** The direction's verdict, in agreement with its tables' effects. */
+    private static String verdict(boolean drifted, TableSet set, Set<TableName> onSource, Set<TableName> onTarget,
+            Map<TableName, Long> sourceRows, Map<TableName, Long> targetRows) {
+        List<TableName> missingOnSource = set.synced().stream().filter(t -> !onSource.contains(t)).toList();
+        if (!missingOnSource.isEmpty()) {
+            return "refused: the source lacks " + Refusals.join(missingOnSource) + " (see ARCHON_SYNC_TABLES)";
+        }
         if (drifted) {
             return "refused: the schemas differ (see drift)";
         }
-        if (freshTarget) {
+        boolean fresh = set.synced().stream().noneMatch(onTarget::contains);
+        if (fresh) {
             return "creates Archon's tables on the target and loads them";
         }
-        return loss.isEmpty() ? "safe: no table loses rows" : "needs force: " + loss.get(0).message();
+        Map<TableName, Long> src = new LinkedHashMap<>();
+        Map<TableName, Long> tgt = new LinkedHashMap<>();
+        set.synced().forEach(t -> {
+            src.put(t, sourceRows.get(t));
+            tgt.put(t, targetRows.get(t));
+        });
+        List<Refusal> loss = DataLossGuard.check(src, tgt);
+        String rows = loss.isEmpty() ? "safe: no table loses rows" : "needs force: " + loss.get(0).message();
+        List<TableName> missingOnTarget = set.synced().stream().filter(t -> !onTarget.contains(t)).toList();
+        return missingOnTarget.isEmpty() ? rows
+                : "needs \"schema\": true (the target lacks " + Refusals.join(missingOnTarget) + "), then " + rows;
     }
 }

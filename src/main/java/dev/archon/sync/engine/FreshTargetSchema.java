@@ -49,7 +49,9 @@ final class FreshTargetSchema {
 
     private static String exportThroughWorkDir(SyncContext ctx) throws SQLException, IOException, InterruptedException {
         PgClient client = ctx.plan.schemaClient();
-        ArchonSchema archon = ArchonSchema.of(ctx.sourceConnection, ctx.plan.tableNames());
+        // a fresh target gets Archon's whole schema; an existing one the tables it lacks ("schema": true)
+        ArchonSchema archon = ctx.plan.freshTarget() ? ArchonSchema.of(ctx.sourceConnection, ctx.plan.tableNames())
+                : ArchonSchema.ofTables(ctx.sourceConnection, ctx.plan.createdNames());
         Path archive = ctx.workDir().resolve("source-schema.dump");
         List<String> args = new ArrayList<>(List.of("--schema-only", "--format=custom", "--file=" + archive));
         for (String schema : archon.schemas()) {

@@ -11,6 +11,7 @@ import java.util.List;
  * direction's target is the database restored). {@code decisions}, once validated: per table, reloaded
  * or left alone as unchanged, and why (issue 14). {@code dry_run} on every event and {@code outcome} on the
  * final one are the facts a client decides by (issue 23): it never has to read {@code message}.
+ * {@code left_out}: every other {@code archon_*} table on either side and why it is not synced; {@code notices}: facts the user must know that are not refusals (issue 19).
  */
 public record ProgressEvent(
         String syncId,
@@ -37,6 +38,8 @@ public record ProgressEvent(
         @JsonInclude(JsonInclude.Include.NON_NULL) SyncPlan plan,
         @JsonInclude(JsonInclude.Include.NON_NULL) SyncReport report,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<SyncPlan.Decision> decisions,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TableSet.LeftOut> leftOut,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Notice> notices,
         boolean dryRun,
         @JsonInclude(JsonInclude.Include.NON_NULL) Outcome outcome) {
 
@@ -62,6 +65,6 @@ public record ProgressEvent(
     public ProgressEvent withClock(double elapsed, Long eta) {
         return new ProgressEvent(syncId, operation, status, direction, trigger, phase, currentTable, tablesCompleted,
                 totalTables, rowsSynced, totalRows, bytesTransferred, percentComplete, startedAt, elapsed, eta, message, error,
-                backupId, finishedAt, refusals, plan, report, decisions, dryRun, outcome);
+                backupId, finishedAt, refusals, plan, report, decisions, leftOut, notices, dryRun, outcome);
     }
 }

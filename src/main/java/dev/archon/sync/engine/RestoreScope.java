@@ -17,9 +17,7 @@ final class RestoreScope {
     private RestoreScope() {
     }
 
-    static void check(BackupManifest backup, List<TableName> synced) {
-        Set<String> allowed = new LinkedHashSet<>();
-        synced.forEach(t -> allowed.add(t.toString()));
+    static void check(BackupManifest backup, TableSelection synced) {
         Set<String> named = new LinkedHashSet<>(backup.tables().keySet());
         if (backup.files() != null) {
             backup.files().forEach(f -> named.add(f.table()));
@@ -27,20 +25,30 @@ final class RestoreScope {
         backup.sequences().forEach(s -> named.add(s.table()));
         List<String> foreign = new ArrayList<>();
         for (String name : named) {
-            if (name == null || !allowed.contains(name)) {
+            if (name == null || !admitted(synced, name)) {
                 foreign.add(name == null ? "(no name)" : "'" + shorten(name) + "'");
             }
         }
         List<Refusal> refusals = new ArrayList<>();
         if (!foreign.isEmpty()) {
             refusals.add(new Refusal("backup_not_archon", "backup " + backup.id() + " names " + String.join(", ", foreign)
-                    + ", which " + (foreign.size() == 1 ? "is" : "are") + " not among the synced tables (ARCHON_SYNC_TABLES): "
+                    + ", which " + (foreign.size() == 1 ? "is" : "are") + " not among Archon's synced tables: "
                     + "a restore only puts back Archon's tables; this backup's manifest was not written for them and is not restored"));
         } else if (!backup.sequences().stream().allMatch(s -> backup.tables().containsKey(s.table()))) {
             refusals.add(new Refusal("backup_not_archon", "backup " + backup.id() + " sets a sequence of a table it holds no rows for"));
         }
         if (!refusals.isEmpty()) {
             throw new SyncRefusedException(refusals);
+        }
+    }
+
+    /** Exactly as the service writes a name (schema.table, quoted only where needed), and one the set admits. */
+    private static boolean admitted(TableSelection synced, String name) {
+        try {
+            TableName t = TableName.parse(name);
+            return t.toString().equals(name) && TableSet.admits(synced, t);
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

@@ -59,8 +59,15 @@ final class SchemaDrift {
     }
 
     static List<Change> between(Connection source, Connection target, List<TableName> tables) throws SQLException {
-        Map<String, Definition> src = ArchonDefinitions.of(source, ArchonSchema.of(source, tables), extensionSchemas(source, target));
-        Map<String, Definition> tgt = ArchonDefinitions.of(target, ArchonSchema.of(target, tables), extensionSchemas(source, target));
+        return between(source, target, tables, List.of());
+    }
+
+    /** @param created tables the target lacks, created by the sync with everything on them: not drift */
+    static List<Change> between(Connection source, Connection target, List<TableName> tables, List<TableName> created)
+            throws SQLException {
+        List<String> extensions = extensionSchemas(source, target);
+        Map<String, Definition> src = ArchonDefinitions.of(source, ArchonSchema.without(source, tables, created), extensions);
+        Map<String, Definition> tgt = ArchonDefinitions.of(target, ArchonSchema.without(target, tables, created), extensions);
         List<Change> out = new ArrayList<>();
         src.forEach((key, d) -> {
             Definition t = tgt.get(key);
@@ -109,19 +116,23 @@ final class SchemaDrift {
         }
     }
 
-    /** Preflight: on an existing target, drift refuses the sync unless the request brings the schema along. */
-    static List<Change> check(SyncContext ctx, boolean fresh, List<Refusal> refusals) throws SQLException {
-        if (fresh) {
+    /** How the user brings the schema along, in each client's words (the CLI's flag, the page's option, the API's field). */
+    static final String HOW_TO_BRING_IT = "CLI: --with-schema, page: Bring the schema along, API: \"schema\": true";
+
+    /** Preflight: drift an existing target has refuses the sync unless the request brings the schema along. */
+    static List<Refusal> refusals(SyncContext ctx, List<Change> changes) {
+        List<String> applicable = changes.stream().filter(Change::applicable).map(Change::toString).toList();
+        if (applicable.isEmpty() || ctx.job.request().schema()) {
             return List.of();
         }
-        List<Change> changes = between(ctx.sourceConnection, ctx.targetConnection, ctx.settings.tables());
-        List<String> applicable = changes.stream().filter(Change::applicable).map(Change::toString).toList();
-        if (!applicable.isEmpty() && !ctx.job.request().schema()) {
-            refusals.add(new Refusal("schema_drift", "Archon's functions, views, policies or triggers differ between source and "
-                    + "target (" + applicable.size() + "): " + String.join("; ", applicable) + ". Sync with \"schema\": true "
-                    + "(CLI: --with-schema) to bring the source's definitions of Archon's objects along in the same transaction "
-                    + "(other applications' objects are never touched), or run the same Archon migrations on both"));
-        }
+        return List.of(new Refusal("schema_drift", "Archon's functions, views, policies or triggers differ between source and "
+                + "target (" + applicable.size() + "): " + String.join("; ", applicable) + ". Sync with the schema brought along ("
+                + HOW_TO_BRING_IT + ") to bring the source's definitions of Archon's objects along in the same transaction "
+                + "(other applications' objects are never touched), or run the same Archon migrations on both"));
+    }
+
+    /** What a "schema": true sync applies; objects only the target has are said and left alone. */
+    static List<Change> toApply(SyncContext ctx, List<Change> changes) {
         changes.stream().filter(c -> !c.applicable()).forEach(c -> ctx.job.warn(c.toString()));
         return ctx.job.request().schema() ? changes.stream().filter(Change::applicable).toList() : List.of();
     }

@@ -21,6 +21,8 @@ public final class SyncContext {
     final PgUri target;
     final Connection sourceConnection;
     final Connection targetConnection;
+    /** The tables of this sync and those left out; null until preflight has found them. */
+    final TableSet tables;
     /** Null while preflight is still making it. */
     final SyncPlan plan;
     /** Issue 12: the source's definitions a "schema": true sync brings along (empty otherwise). */
@@ -28,20 +30,25 @@ public final class SyncContext {
     private final WorkDir workDir;
 
     SyncContext(SyncJob job, SyncSettings settings, SourceSnapshot source, TargetTransaction target, WorkDir workDir) {
-        this(job, settings, source == null ? null : source.connection(), target.connection(), null, List.of(), workDir);
+        this(job, settings, source == null ? null : source.connection(), target.connection(), null, null, List.of(), workDir);
     }
 
     private SyncContext(SyncJob job, SyncSettings settings, Connection sourceConnection, Connection targetConnection,
-            SyncPlan plan, List<SchemaDrift.Change> schemaChanges, WorkDir workDir) {
+            TableSet tables, SyncPlan plan, List<SchemaDrift.Change> schemaChanges, WorkDir workDir) {
         this.job = job;
         this.settings = settings;
         this.source = job.request().isRestore() ? null : settings.source(job.request().direction());
         this.target = settings.target(job.request().direction());
         this.sourceConnection = sourceConnection;
         this.targetConnection = targetConnection;
+        this.tables = tables;
         this.plan = plan;
         this.schemaChanges = List.copyOf(schemaChanges);
         this.workDir = workDir;
+    }
+
+    SyncContext withTables(TableSet set) {
+        return new SyncContext(job, settings, sourceConnection, targetConnection, set, plan, schemaChanges, workDir);
     }
 
     SyncContext withPlan(SyncPlan p) {
@@ -49,7 +56,7 @@ public final class SyncContext {
     }
 
     SyncContext withPlan(SyncPlan p, List<SchemaDrift.Change> schemaChanges) {
-        return new SyncContext(job, settings, sourceConnection, targetConnection, p, schemaChanges, workDir);
+        return new SyncContext(job, settings, sourceConnection, targetConnection, tables, p, schemaChanges, workDir);
     }
 
     CancelSignal cancel() {

@@ -139,7 +139,7 @@ public final class SyncEngine {
     /** One sentence: back up, read the schema, load, rebuild the indexes, verify, COMMIT. */
     private static void replaceTargetRows(SyncContext ctx, SourceSnapshot source, TargetTransaction target,
             TargetLoad.RowSource rows) throws Exception {
-        boolean restore = source == null;
+        boolean restore = ctx.plan.restore();
         for (SyncPlan.TablePlan t : ctx.plan.tables()) {
             if (!t.reload()) { // done already: identical on both sides
                 ctx.job.tableDone(new SyncReport.TableResult(t.table().toString(), t.sourceRows(), t.targetRowsBefore(), 0, 0, 0,
@@ -156,10 +156,10 @@ public final class SyncEngine {
             written = step(ctx, Phase.BACKING_UP, restore ? "Backing up the target before the restore" : "Backing up the target",
                     () -> TargetBackup.take(ctx));
         }
-        String freshSchema = restore ? null
-                : step(ctx, Phase.EXPORTING, "Reading the source snapshot", () -> ctx.plan.freshTarget() ? FreshTargetSchema.export(ctx) : null);
+        String createdSchema = restore ? null : step(ctx, Phase.EXPORTING, "Reading the source snapshot",
+                () -> ctx.plan.createdNames().isEmpty() ? null : FreshTargetSchema.export(ctx));
         List<Index> takenDown = step(ctx, Phase.IMPORTING, restore ? "Restoring the backup in one transaction"
-                : "Loading the target in one transaction", () -> TargetLoad.run(ctx, target, freshSchema, rows));
+                : "Loading the target in one transaction", () -> TargetLoad.run(ctx, target, createdSchema, rows));
         step(ctx, Phase.INDEXING, "Rebuilding indexes over the loaded rows", () -> IndexRebuild.rebuild(ctx, takenDown));
         step(ctx, Phase.VERIFYING, "Verifying before COMMIT", () -> Verification.beforeCommit(ctx));
         target.commit(ctx.cancel());
@@ -232,7 +232,7 @@ public final class SyncEngine {
         } catch (SQLException e) {
             ctx.job.warn("the check after COMMIT could not run: " + e.getMessage());
         }
-        if (ctx.plan.freshTarget() || !ctx.schemaChanges.isEmpty()) {
+        if (!ctx.plan.createdNames().isEmpty() || !ctx.schemaChanges.isEmpty()) {
             try {
                 ctx.job.smokeTested(SmokeTest.run(ctx)); // issue 12: does the restored Archon answer a search?
             } catch (SQLException e) {

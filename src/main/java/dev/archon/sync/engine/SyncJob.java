@@ -50,6 +50,8 @@ public final class SyncJob {
     private final List<SyncReport.IndexResult> indexResults = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private SyncReport.SmokeTestResult smokeTest;
+    private List<TableSet.LeftOut> leftOut = List.of();
+    private final List<Notice> notices = new ArrayList<>();
 
     private volatile ProgressEvent published;
     private volatile SyncReport publishedReport;
@@ -84,6 +86,19 @@ public final class SyncJob {
         phase = next;
         message = text;
         advance(next.percentAt(0));
+        publish();
+    }
+
+    /** The table set is found: how many tables, and every other Archon table with why it is left out. */
+    public synchronized void tablesFound(int synced, List<TableSet.LeftOut> others) {
+        totalTables = synced;
+        leftOut = List.copyOf(others);
+        publish();
+    }
+
+    /** A fact the user must know that is not a refusal. */
+    public synchronized void notice(Notice n) {
+        notices.add(new Notice(n.code(), Redactor.redact(n.message())));
         publish();
     }
 
@@ -246,7 +261,7 @@ public final class SyncJob {
                 request.trigger(), phase, currentTable, tablesCompleted, totalTables, rowsSynced, totalRows, bytesTransferred,
                 Math.round(percent * 10) / 10.0, startedAt, 0, null, message, error, request.restoreBackupId(), finishedAt,
                 refusals, request.dryRun() ? plan : null, r.tables().isEmpty() && r.indexes().isEmpty() ? null : r,
-                decisions, request.dryRun(), outcome),
+                decisions, leftOut, List.copyOf(notices), request.dryRun(), outcome),
                 finishedAt == null ? Instant.now() : finishedAt);
         publishedReport = r;
         published = e;

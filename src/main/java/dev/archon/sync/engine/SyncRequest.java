@@ -1,65 +1,72 @@
 package dev.archon.sync.engine;
 
 /**
- * What the user asked for.
+ * What the user asked for. Built one way: {@link #sync} or {@link #restore}, then by name.
  *
  * @param force           load even if the target would lose rows (the data-loss guard); never set by the scheduler
- * @param backup          dump the target's synced tables before touching it
+ * @param backup          back up the target's replaced tables before touching it
  * @param dryRun          validate and plan only
  * @param requestedBy     who asked (client address, "scheduler", …), for the history
  * @param restoreBackupId set for a restore: load this backup into the database the direction targets
  * @param schema          bring the source's Archon functions, views, policies and triggers along where the
- *                        target's differ (issue 12); without it such drift refuses the sync
+ *                        target's differ (issue 12), and create the synced tables an existing target lacks
+ *                        (issue 19); without it such drift refuses the sync
  * @param full            replace every table, even those whose fingerprints equal the source's (issue 14);
  *                        the data-loss guard still applies
  */
 public record SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger,
         String requestedBy, String restoreBackupId, boolean schema, boolean full) {
 
-    public SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger,
-            String requestedBy, String restoreBackupId, boolean schema) {
-        this(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, schema, false);
-    }
-
-    public SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger,
-            String requestedBy, String restoreBackupId) {
-        this(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, false);
-    }
-
-    public SyncRequest withSchema(boolean bringSchema) {
-        return new SyncRequest(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, bringSchema, full);
-    }
-
-    /** The same request, replacing every table whether it differs or not. */
-    public SyncRequest withFull(boolean replaceAll) {
-        return new SyncRequest(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, schema, replaceAll);
-    }
-
-    public SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger) {
-        this(direction, force, backup, dryRun, trigger, null, null);
-    }
-
-    public SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger, String requestedBy) {
-        this(direction, force, backup, dryRun, trigger, requestedBy, null);
-    }
-
-    /** Restores a backup of {@code database} ("local" or "remote"), forced and without a safety backup (tests, tools). */
-    public static SyncRequest restore(String database, String backupId, Trigger trigger, String requestedBy) {
-        return restore(database, backupId, true, false, trigger, requestedBy);
+    /** A sync in that direction: no force, no backup, no dry run, unless said. */
+    public static Builder sync(Direction direction, Trigger trigger) {
+        return new Builder(direction, trigger, null);
     }
 
     /**
-     * A restore as users ask for it: with {@code safetyBackup} the target's current rows are backed up
-     * first (a restore is a sync too, and can be the wrong one); without {@code force} the data-loss guard
-     * refuses a restore that would remove rows the backup does not have.
+     * A restore of a backup of {@code database} ("local" or "remote"). With {@code backup(true)} the target's
+     * current rows are backed up first (a restore is a sync too, and can be the wrong one); without
+     * {@code force(true)} the data-loss guard refuses a restore that would remove rows the backup does not have.
      */
-    public static SyncRequest restore(String database, String backupId, boolean force, boolean safetyBackup, Trigger trigger,
-            String requestedBy) {
-        Direction d = database.equals("local") ? Direction.REMOTE_TO_LOCAL : Direction.LOCAL_TO_REMOTE;
-        return new SyncRequest(d, force, safetyBackup, false, trigger, requestedBy, backupId);
+    public static Builder restore(String database, String backupId, Trigger trigger) {
+        return new Builder(database.equals("local") ? Direction.REMOTE_TO_LOCAL : Direction.LOCAL_TO_REMOTE, trigger, backupId);
+    }
+
+    /** This request, to change by name. */
+    public Builder toBuilder() {
+        return new Builder(direction, trigger, restoreBackupId).force(force).backup(backup).dryRun(dryRun)
+                .requestedBy(requestedBy).schema(schema).full(full);
     }
 
     public boolean isRestore() {
         return restoreBackupId != null;
+    }
+
+    public static final class Builder {
+        private final Direction direction;
+        private final Trigger trigger;
+        private final String restoreBackupId;
+        private boolean force;
+        private boolean backup;
+        private boolean dryRun;
+        private String requestedBy;
+        private boolean schema;
+        private boolean full;
+
+        private Builder(Direction direction, Trigger trigger, String restoreBackupId) {
+            this.direction = direction;
+            this.trigger = trigger;
+            this.restoreBackupId = restoreBackupId;
+        }
+
+        public Builder force(boolean b) { force = b; return this; }
+        public Builder backup(boolean b) { backup = b; return this; }
+        public Builder dryRun(boolean b) { dryRun = b; return this; }
+        public Builder requestedBy(String who) { requestedBy = who; return this; }
+        public Builder schema(boolean b) { schema = b; return this; }
+        public Builder full(boolean b) { full = b; return this; }
+
+        public SyncRequest build() {
+            return new SyncRequest(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, schema, full);
+        }
     }
 }

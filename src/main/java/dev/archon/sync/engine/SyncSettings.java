@@ -16,7 +16,7 @@ import java.util.List;
  * @param stallTimeout how long a server the sync uses may go without answering before the sync is stopped
  *                     and fails (see {@link StallWatchdog})
  */
-public record SyncSettings(PgUri local, PgUri remote, List<TableName> tables, Path workDir,
+public record SyncSettings(PgUri local, PgUri remote, TableSelection tables, Path workDir,
         String maintenanceWorkMem, Duration lockTimeout, PgClientTools clients, BackupStore backups, FreeSpace freeSpace,
         Duration stallTimeout) {
 
@@ -30,9 +30,22 @@ public record SyncSettings(PgUri local, PgUri remote, List<TableName> tables, Pa
     }
 
     /** With the default stall timeout. */
-    public SyncSettings(PgUri local, PgUri remote, List<TableName> tables, Path workDir, String maintenanceWorkMem,
+    public SyncSettings(PgUri local, PgUri remote, TableSelection tables, Path workDir, String maintenanceWorkMem,
             Duration lockTimeout, PgClientTools clients, BackupStore backups, FreeSpace freeSpace) {
         this(local, remote, tables, workDir, maintenanceWorkMem, lockTimeout, clients, backups, freeSpace, DEFAULT_STALL_TIMEOUT);
+    }
+
+    /** With a pinned table list (ARCHON_SYNC_TABLES) and the default stall timeout. */
+    public SyncSettings(PgUri local, PgUri remote, List<TableName> tables, Path workDir, String maintenanceWorkMem,
+            Duration lockTimeout, PgClientTools clients, BackupStore backups, FreeSpace freeSpace) {
+        this(local, remote, TableSelection.pinned(tables, List.of()), workDir, maintenanceWorkMem, lockTimeout, clients, backups,
+                freeSpace, DEFAULT_STALL_TIMEOUT);
+    }
+
+    /** The same settings choosing the tables another way. */
+    public SyncSettings withTables(TableSelection selection) {
+        return new SyncSettings(local, remote, selection, workDir, maintenanceWorkMem, lockTimeout, clients, backups, freeSpace,
+                stallTimeout);
     }
 
     /** The same settings with another stall timeout. */

@@ -34,7 +34,7 @@ final class TargetBackup {
         BackupStore store = ctx.settings.backups();
         // the tables this sync replaces (a table left alone is not touched, so there is nothing to put back); their
         // FK children are among them (truncated together), so a restore of this backup replaces a closed set too
-        List<TableName> tables = ctx.plan.reloadedNames();
+        List<TableName> tables = ctx.plan.replacedNames(); // not those the sync creates: the target has none of their rows
         String database = ctx.job.request().direction().targetName();
         String id = BackupStore.newId(Instant.now(), ctx.job.request().direction().wire(), database, ctx.target.database(),
                 ctx.job.id());

@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The importing phase, inside the one target transaction: create a fresh target's tables, lock, re-check
- * the data-loss guard, TRUNCATE, take the indexes down, load the rows, set the sequences. Nothing here
+ * The importing phase, inside the one target transaction: lock, re-check the data-loss guard, TRUNCATE the
+ * tables whose rows are replaced, create the tables the sync creates (a fresh target's, or those an existing
+ * target lacks), bring the schema along, tell Supabase's API, take the indexes down, load the rows, set the sequences. Nothing here
  * commits; the run does after verifying, or the transaction rolls back and the target is as it was.
  */
 final class TargetLoad {
@@ -27,25 +28,36 @@ final class TargetLoad {
         void load(SyncContext ctx) throws Exception;
     }
 
-    /** @return the indexes taken down for the load, which the indexing phase rebuilds */
-    static List<Index> run(SyncContext ctx, TargetTransaction target, String freshSchemaDdl, RowSource rows) throws Exception {
-        List<TableName> reload = ctx.plan.reloadedNames();
+    /**
+     * @param createdSchemaDdl the source's DDL of the tables this sync creates (all on a fresh target), or null
+     * @return the indexes taken down for the load, which the indexing phase rebuilds
+     */
+    static List<Index> run(SyncContext ctx, TargetTransaction target, String createdSchemaDdl, RowSource rows) throws Exception {
+        List<TableName> replaced = ctx.plan.replacedNames();
         List<TableName> unchanged = ctx.plan.unchangedNames();
         target.begin(ctx.settings.maintenanceWorkMem());
-        if (ctx.plan.freshTarget()) {
-            ctx.job.progress(0, "Creating Archon's tables on the empty target from the source's schema");
-            FreshTargetSchema.create(ctx, freshSchemaDdl);
-        }
-        SchemaDrift.apply(ctx, ctx.schemaChanges); // issue 12: "schema": true
         ctx.job.progress(0, "Locking the target's tables");
-        target.lock(reload);
+        target.lock(replaced);
         target.lockAgainstWriters(unchanged);
         recheckUnderTheLock(ctx);
         ctx.cancel().throwIfCancelled();
-        // Exactly the tables to reload (each one's FK children with it), one statement, never CASCADE;
-        // RESTART IDENTITY makes the setval below part of this transaction (rolled back with it).
-        Sql.exec(ctx.targetConnection, "TRUNCATE TABLE " + reload.stream().map(TableName::sql).collect(Collectors.joining(", "))
-                + " RESTART IDENTITY");
+        // Exactly the tables whose rows are replaced (each one's FK children with it), one statement, never
+        // CASCADE; RESTART IDENTITY makes the setval below part of this transaction (rolled back with it).
+        if (!replaced.isEmpty()) {
+            Sql.exec(ctx.targetConnection, "TRUNCATE TABLE " + replaced.stream().map(TableName::sql).collect(Collectors.joining(", "))
+                    + " RESTART IDENTITY");
+        }
+        // Then the schema: tables created here are empty and never truncated (a TRUNCATE would need every table
+        // referencing them, and the parents they reference are truncated already).
+        if (createdSchemaDdl != null) {
+            ctx.job.progress(0, ctx.plan.freshTarget() ? "Creating Archon's tables on the empty target from the source's schema"
+                    : "Creating " + Refusals.join(ctx.plan.createdNames()) + " on the target from the source's schema");
+            FreshTargetSchema.create(ctx, createdSchemaDdl);
+        }
+        SchemaDrift.apply(ctx, ctx.schemaChanges); // issue 12: "schema": true
+        if (createdSchemaDdl != null || !ctx.schemaChanges.isEmpty()) {
+            tellTheApiToReload(ctx);
+        }
         List<Index> takenDown = IndexRebuild.dropForLoad(ctx);
         rows.load(ctx);
         ctx.cancel().throwIfCancelled();
@@ -54,9 +66,18 @@ final class TargetLoad {
         return takenDown;
     }
 
+    /**
+     * Supabase's API (PostgREST, which Archon's server talks to) caches the schema; its event triggers do not fire
+     * under session_replication_role = replica, so the sync tells it itself. A NOTIFY is delivered at COMMIT and
+     * never after a rollback.
+     */
+    private static void tellTheApiToReload(SyncContext ctx) throws SQLException {
+        Sql.exec(ctx.targetConnection, "NOTIFY pgrst, 'reload schema'");
+    }
+
     /** For the next sync's data-loss guard: what the target holds once this commits (a restore: unknown). */
     private static void rememberThisSync(SyncContext ctx) throws SQLException {
-        if (ctx.job.request().isRestore()) {
+        if (ctx.plan.restore()) {
             LastSync.forget(ctx, ctx.plan.tableNames());
             return;
         }
@@ -78,9 +99,12 @@ final class TargetLoad {
      * fingerprints again.
      */
     private static void recheckUnderTheLock(SyncContext ctx) throws SQLException {
-        if (!ctx.plan.freshTarget() && !ctx.job.request().force() && !ctx.job.request().isRestore()) {
+        if (!ctx.plan.freshTarget() && !ctx.job.request().force() && !ctx.plan.restore()) {
             Catalog target = new Catalog(ctx.targetConnection);
             for (TablePlan t : ctx.plan.reloaded()) {
+                if (t.reason().createdBySync()) {
+                    continue; // not there yet: this transaction creates it
+                }
                 long now = target.count(t.table());
                 if (now != t.targetRowsBefore()) {
                     throw new IllegalStateException(String.format("the target changed since preflight: %s had %,d rows, now %,d;"

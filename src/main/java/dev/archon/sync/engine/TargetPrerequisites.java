@@ -41,7 +41,7 @@ final class TargetPrerequisites {
      */
     static void check(SyncContext ctx, boolean fresh, List<Refusal> refusals) throws SQLException {
         Connection tgt = ctx.targetConnection;
-        ArchonSchema archon = ArchonSchema.of(ctx.sourceConnection, ctx.settings.tables());
+        ArchonSchema archon = ArchonSchema.of(ctx.sourceConnection, ctx.tables.synced());
         ArchonDependencies needs = ArchonDependencies.of(ctx.sourceConnection, archon);
         if (!fresh) {
             // the tables exist, so their types do: only an extension missing altogether can still bite

@@ -42,7 +42,7 @@ public class SyncHistory {
     private static final Logger LOG = Logger.getLogger(SyncHistory.class);
     private static final String COLUMNS = "sync_id, direction, trigger, status, phase, forced, backup, dry_run, requested_by, "
             + "started_at, finished_at, rows_synced, total_rows, bytes_transferred, phase_seconds, tables, refusals, message, error, "
-            + "operation, backup_id";
+            + "operation, backup_id, left_out";
 
     private final ObjectMapper json;
     /** ARCHON_SYNC_HISTORY_KEEP_DAYS: finished rows older than this are deleted (dry runs and refusals add up). */
@@ -160,12 +160,12 @@ public class SyncHistory {
 
     private void upsert(ProgressEvent ev, SyncJob job) throws SQLException {
         String sql = "INSERT INTO " + SCHEMA + ".archon_sync_history (" + COLUMNS + ", instance) VALUES "
-                + "(?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?) "
+                + "(?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?) "
                 + "ON CONFLICT (sync_id) DO UPDATE SET status = excluded.status, phase = excluded.phase, "
                 + "finished_at = excluded.finished_at, rows_synced = excluded.rows_synced, total_rows = excluded.total_rows, "
                 + "bytes_transferred = excluded.bytes_transferred, phase_seconds = excluded.phase_seconds, "
                 + "tables = excluded.tables, refusals = excluded.refusals, message = excluded.message, "
-                + "error = excluded.error, updated_at = now()";
+                + "error = excluded.error, left_out = excluded.left_out, updated_at = now()";
         var report = job.report();
         try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
@@ -190,6 +190,7 @@ public class SyncHistory {
             ps.setString(i++, Redactor.redact(ev.error()));
             ps.setString(i++, ev.operation());
             ps.setString(i++, ev.backupId());
+            ps.setString(i++, toJson(ev.leftOut()));
             ps.setString(i, instance);
             ps.executeUpdate();
         }
@@ -255,7 +256,8 @@ public class SyncHistory {
                             rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8), rs.getString(9), rs.getTimestamp(10).toInstant(),
                             rs.getTimestamp(11) == null ? null : rs.getTimestamp(11).toInstant(), (Double) rs.getObject("duration"),
                             rs.getLong(12), rs.getLong(13), rs.getLong(14), readJson(rs.getString(15)), readJson(rs.getString(16)),
-                            readJson(rs.getString(17)), rs.getString(18), rs.getString(19), rs.getString("operation"), rs.getString("backup_id")));
+                            readJson(rs.getString(17)), rs.getString(18), rs.getString(19), rs.getString("operation"), rs.getString("backup_id"),
+                            readJson(rs.getString("left_out"))));
                 }
             }
         } catch (SQLException e) {

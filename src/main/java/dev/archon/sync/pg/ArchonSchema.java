@@ -37,6 +37,32 @@ public final class ArchonSchema {
      */
     public static final Set<String> HELPER_FUNCTIONS = Set.of("detect_embedding_dimension", "get_embedding_column_name");
 
+    /** Per-machine logs: what happened on this machine, never another's (the fork's MCP sessions, its own sync log). */
+    public static final Set<String> PER_MACHINE_LOGS = Set.of("archon_mcp_sessions", "archon_mcp_requests", "archon_sync_history");
+
+    /** Archon's own backup copies (upstream's backup_database.sql): archon_sources_backup_20250101_120000. */
+    private static final Pattern BACKUP_COPY = Pattern.compile("^archon_.+_backup_[0-9]+_[0-9]+$");
+    /** The same rule for the catalog queries (POSIX regular expression). */
+    private static final String BACKUP_COPY_SQL = "'^archon_.+_backup_[0-9]+_[0-9]+$'";
+
+    /**
+     * The order the fork's tables have always been listed in (parents first): a found set keeps it, and
+     * tables it does not name follow by name. Only a tie-breaker: the load order follows the foreign keys.
+     */
+    public static final List<String> KNOWN_ORDER = List.of("archon_settings", "archon_migrations", "archon_llm_pricing",
+            "archon_prompts", "archon_sources", "archon_page_metadata", "archon_crawled_pages", "archon_code_examples",
+            "archon_crawl_state", "archon_projects", "archon_tasks", "archon_task_history", "archon_document_versions",
+            "archon_project_sources", "archon_configured_repositories", "archon_agent_work_orders",
+            "archon_agent_work_order_steps");
+
+    public static boolean isBackupCopy(String table) {
+        return BACKUP_COPY.matcher(table).matches();
+    }
+
+    public static boolean isPerMachineLog(String table) {
+        return PER_MACHINE_LOGS.contains(table);
+    }
+
     /** A catalog object as pg_dump's table of contents names it: "tableoid oid". */
     public record CatalogId(long classId, long objectId) {
         @Override
@@ -93,8 +119,27 @@ public final class ArchonSchema {
     }
 
     public static ArchonSchema of(Connection c, Collection<TableName> synced) throws SQLException {
+        return of(c, synced, true, Set.of());
+    }
+
+    /** Archon's schema without some tables (those a sync creates itself on a target that lacks them). */
+    public static ArchonSchema without(Connection c, Collection<TableName> synced, Collection<TableName> leftOut) throws SQLException {
+        return of(c, synced, true, leftOut);
+    }
+
+    /**
+     * Only these tables, with their indexes, constraints, triggers, policies, sequences and the views on them,
+     * and Archon's functions and types (a target that has them keeps its own): what creating tables an
+     * existing target lacks needs.
+     */
+    public static ArchonSchema ofTables(Connection c, Collection<TableName> tables) throws SQLException {
+        return of(c, tables, false, Set.of());
+    }
+
+    private static ArchonSchema of(Connection c, Collection<TableName> synced, boolean everyArchonRelation,
+            Collection<TableName> leftOut) throws SQLException {
         List<String> schemas = new ArrayList<>(new TreeSet<>(synced.stream().map(TableName::schema).toList()));
-        Map<Long, String> relations = relations(c, synced, schemas);
+        Map<Long, String> relations = relations(c, synced, everyArchonRelation ? schemas : List.of(), leftOut);
         Map<Long, String> functions = functions(c, schemas, relations);
         Map<Long, String> types = types(c, relations, functions);
         Set<CatalogId> members = new LinkedHashSet<>();
@@ -124,8 +169,8 @@ public final class ArchonSchema {
         return new ArchonSchema(List.copyOf(schemas), relations, functions, types, members);
     }
 
-    private static Map<Long, String> relations(Connection c, Collection<TableName> synced, List<String> schemas)
-            throws SQLException {
+    private static Map<Long, String> relations(Connection c, Collection<TableName> synced, List<String> schemas,
+            Collection<TableName> leftOut) throws SQLException {
         String sql = """
                 WITH RECURSIVE base AS (
                   SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -133,8 +178,10 @@ public final class ArchonSchema {
                   UNION
                   SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                   WHERE n.nspname = ANY(?::text[]) AND c.relname LIKE 'archon\\_%' AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+                    AND c.relname !~ """ + BACKUP_COPY_SQL + """
                 ), rel AS (
-                  SELECT oid FROM base
+                  SELECT b.oid FROM base b JOIN pg_class c ON c.oid = b.oid JOIN pg_namespace n ON n.oid = c.relnamespace
+                  WHERE (n.nspname, c.relname) NOT IN (SELECT * FROM unnest(?::text[], ?::text[]))
                   UNION
                   SELECT r.ev_class FROM pg_depend d
                   JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
@@ -158,6 +205,8 @@ public final class ArchonSchema {
             ps.setArray(1, c.createArrayOf("text", synced.stream().map(TableName::schema).toArray()));
             ps.setArray(2, c.createArrayOf("text", synced.stream().map(TableName::name).toArray()));
             ps.setArray(3, c.createArrayOf("text", schemas.toArray()));
+            ps.setArray(4, c.createArrayOf("text", leftOut.stream().map(TableName::schema).toArray()));
+            ps.setArray(5, c.createArrayOf("text", leftOut.stream().map(TableName::name).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.put(rs.getLong(1), rs.getString(2));

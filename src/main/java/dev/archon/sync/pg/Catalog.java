@@ -48,6 +48,39 @@ public final class Catalog {
         return found;
     }
 
+    /** Every base table named archon_* in the schema, by name. */
+    public List<TableName> archonTables(String schema) throws SQLException {
+        List<TableName> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relname LIKE 'archon\\_%' AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
+                + " ORDER BY c.relname")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new TableName(schema, rs.getString(1)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Archon's migrations as applied here ("version/name"), empty when the table is not there. */
+    public Set<String> archonMigrations(String schema) throws SQLException {
+        Set<String> out = new java.util.TreeSet<>();
+        TableName table = new TableName(schema, "archon_migrations");
+        List<String> columns = columns(List.of(table)).getOrDefault(table, List.of()).stream().map(Column::name).toList();
+        if (!columns.containsAll(List.of("version", "migration_name"))) {
+            return out; // not there, or not Archon's: nothing to say (a failed query would end the snapshot)
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT version || '/' || migration_name FROM " + table.sql());
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
     public Map<TableName, List<Column>> columns(Collection<TableName> tables) throws SQLException {
         Map<TableName, List<Column>> out = new LinkedHashMap<>();
         String sql = """

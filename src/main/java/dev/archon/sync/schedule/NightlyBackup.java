@@ -50,7 +50,7 @@ public class NightlyBackup {
      *         (the history has a row saying which)
      */
     public Optional<SyncJob> run() {
-        SyncJob attempt = new SyncJob(new SyncRequest(Direction.LOCAL_TO_REMOTE, false, true, false, Trigger.SCHEDULED, "scheduler"));
+        SyncJob attempt = new SyncJob(SyncRequest.sync(Direction.LOCAL_TO_REMOTE, Trigger.SCHEDULED).backup(true).requestedBy("scheduler").build());
         try {
             SyncJob job = syncs.start(attempt);
             LOG.infof("nightly backup %s: %s", job.id(), job.status().wire());

@@ -9,6 +9,7 @@ import dev.archon.sync.engine.SyncFailedException;
 import dev.archon.sync.engine.SyncJob;
 import dev.archon.sync.engine.SyncRequest;
 import dev.archon.sync.engine.SyncSettings;
+import dev.archon.sync.engine.TableSelection;
 import dev.archon.sync.engine.Validation;
 import dev.archon.sync.pg.PgClientTools;
 import dev.archon.sync.pg.PgUri;
@@ -16,6 +17,7 @@ import dev.archon.sync.pg.TableName;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -81,7 +83,9 @@ public class SyncService {
                 new IllegalStateException("ARCHON_SYNC_LOCAL_URL is not set (the local Supabase database, a libpq URI)")));
         PgUri remote = PgUri.parse(config.remote().url().orElseThrow(() ->
                 new IllegalStateException("ARCHON_SYNC_REMOTE_URL is not set (the Supabase Cloud database, a libpq URI)")));
-        return new SyncSettings(local, remote, config.tables().stream().map(TableName::parse).toList(),
+        List<String> exclude = config.exclude().orElse(List.of());
+        List<TableName> pinned = config.tables().orElse(List.of()).stream().filter(t -> !t.isBlank()).map(TableName::parse).toList();
+        return new SyncSettings(local, remote, pinned.isEmpty() ? TableSelection.found(exclude) : TableSelection.pinned(pinned, exclude),
                 Path.of(config.workDir()), config.load().maintenanceWorkMem(), config.load().lockTimeout(),
                 PgClientTools.discover(config.pgBin()), new BackupStore(Path.of(config.backupDir()), config.backupKeep()),
                 SyncSettings.FreeSpace.FILESYSTEM, config.stallTimeout());

@@ -43,7 +43,7 @@ class BackupRestoreTest {
     }
 
     private static SyncRequest withBackup(Direction d) {
-        return new SyncRequest(d, true, true, false, Trigger.MANUAL);
+        return SyncRequest.sync(d, Trigger.MANUAL).force(true).backup(true).build();
     }
 
     @Test
@@ -65,7 +65,7 @@ class BackupRestoreTest {
         assertTrue(b.sizeBytes() > 0 && sizeOf(new BackupStore(backups, 3).tableFiles(b.id())) == b.sizeBytes(), b.toString());
 
         SyncJob restore = EngineHarness.run(engine(backups, SyncSettings.FreeSpace.FILESYSTEM),
-                SyncRequest.restore("local", b.id(), Trigger.MANUAL, "test"));
+                SyncRequest.restore("local", b.id(), Trigger.MANUAL).force(true).requestedBy("test").build());
         assertEquals(SyncStatus.COMPLETED, restore.status(), () -> restore.snapshot().toString());
         assertEquals("restore", restore.snapshot().operation());
         assertEquals(before, h.localSum(), "checksum-identical to the state before the sync, sequences included");
@@ -102,7 +102,7 @@ class BackupRestoreTest {
     void aBackupHoldsTheTablesTheSyncReplacesAndItsRestorePutsBackOnlyThose() throws IOException {
         h.reset("tpl_small", "tpl_small");
         SyncEngine engine = engine(backups, SyncSettings.FreeSpace.FILESYSTEM);
-        SyncJob first = EngineHarness.run(engine, new SyncRequest(Direction.LOCAL_TO_REMOTE, true, false, false, Trigger.MANUAL));
+        SyncJob first = EngineHarness.run(engine, SyncRequest.sync(Direction.LOCAL_TO_REMOTE, Trigger.MANUAL).force(true).build());
         assertEquals(SyncStatus.COMPLETED, first.status(), () -> first.snapshot().toString());
         DbChecksum remoteBefore = h.remoteSum();
         exec(h.local(), LOCAL_DB, "UPDATE archon_settings SET value = coalesce(value, '') || ' (new)'");
@@ -114,7 +114,7 @@ class BackupRestoreTest {
         assertEquals(List.of("archon_settings"), b.files().stream().map(BackupManifest.TableFile::table).toList());
         assertEquals(remoteBefore.rows("archon_settings"), b.tables().get("archon_settings"));
 
-        SyncJob restore = EngineHarness.run(engine, SyncRequest.restore("remote", b.id(), Trigger.MANUAL, "test"));
+        SyncJob restore = EngineHarness.run(engine, SyncRequest.restore("remote", b.id(), Trigger.MANUAL).force(true).requestedBy("test").build());
         assertEquals(SyncStatus.COMPLETED, restore.status(), () -> restore.snapshot().toString());
         assertEquals(List.of("archon_settings"), restore.report().tables().stream().map(t -> t.table()).toList());
         assertEquals(remoteBefore, h.remoteSum(), "the remote as it was before the sync, the 16 other tables never touched");
@@ -153,7 +153,7 @@ class BackupRestoreTest {
         assertEquals(SyncStatus.COMPLETED, sync.status(), () -> sync.snapshot().toString());
         assertNotEquals(before, h.localSum());
         SyncJob restore = EngineHarness.run(engine(backups, SyncSettings.FreeSpace.FILESYSTEM),
-                SyncRequest.restore("local", id, Trigger.MANUAL, "test"));
+                SyncRequest.restore("local", id, Trigger.MANUAL).force(true).requestedBy("test").build());
         assertEquals(SyncStatus.COMPLETED, restore.status(), () -> restore.snapshot().toString());
         assertEquals(before, h.localSum(), "checksum-identical to the database the archive was taken of, sequences included");
     }
@@ -169,7 +169,7 @@ class BackupRestoreTest {
         exec(h.remote(), REMOTE_DB, "ALTER TABLE archon_prompts DROP COLUMN description");
         DbChecksum remote = h.remoteSum();
         SyncJob restore = EngineHarness.run(engine(backups, SyncSettings.FreeSpace.FILESYSTEM),
-                SyncRequest.restore("remote", b.id(), Trigger.MANUAL, "test"));
+                SyncRequest.restore("remote", b.id(), Trigger.MANUAL).force(true).requestedBy("test").build());
         assertEquals(SyncStatus.REFUSED, restore.status(), () -> restore.snapshot().toString());
         Refusal r = restore.snapshot().refusals().get(0);
         assertEquals("backup_columns_differ", r.code());

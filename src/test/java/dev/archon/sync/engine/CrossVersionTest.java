@@ -67,7 +67,7 @@ class CrossVersionTest {
     }
 
     private static SyncRequest withBackup(Direction d) {
-        return new SyncRequest(d, true, true, false, Trigger.MANUAL);
+        return SyncRequest.sync(d, Trigger.MANUAL).force(true).backup(true).build();
     }
 
     @Test
@@ -97,10 +97,10 @@ class CrossVersionTest {
         assertBinaryTableFiles(localBackup, down);
 
         // restore each side's backup: each database is back to its state before the sync into it
-        SyncJob r17 = EngineHarness.run(engine, SyncRequest.restore("local", localBackup.id(), Trigger.MANUAL, "test"));
+        SyncJob r17 = EngineHarness.run(engine, SyncRequest.restore("local", localBackup.id(), Trigger.MANUAL).force(true).requestedBy("test").build());
         assertEquals(SyncStatus.COMPLETED, r17.status(), () -> r17.snapshot().toString());
         assertEquals(localBefore, local());
-        SyncJob r15 = EngineHarness.run(engine, SyncRequest.restore("remote", remoteBackup.id(), Trigger.MANUAL, "test"));
+        SyncJob r15 = EngineHarness.run(engine, SyncRequest.restore("remote", remoteBackup.id(), Trigger.MANUAL).force(true).requestedBy("test").build());
         assertEquals(SyncStatus.COMPLETED, r15.status(), () -> r15.snapshot().toString());
         assertEquals(remoteBefore, h.remoteSum());
     }

@@ -172,7 +172,7 @@ class DiskFaultTest {
     }
 
     private static SyncRequest withBackup(Direction d) {
-        return new SyncRequest(d, true, true, false, Trigger.MANUAL);
+        return SyncRequest.sync(d, Trigger.MANUAL).force(true).backup(true).build();
     }
 
     private static List<String> backupFiles(Path dir) throws IOException {

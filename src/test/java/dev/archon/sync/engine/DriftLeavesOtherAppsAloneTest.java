@@ -38,7 +38,7 @@ class DriftLeavesOtherAppsAloneTest {
         assertEquals("service_role EXECUTE", grants);
         exec(h.remote(), REMOTE_DB, "UPDATE archon_settings SET value = coalesce(value, '') || ' (cloud)'");
 
-        SyncJob job = EngineHarness.run(h.engine(), EngineHarness.forced(Direction.REMOTE_TO_LOCAL).withSchema(true));
+        SyncJob job = EngineHarness.run(h.engine(), EngineHarness.forced(Direction.REMOTE_TO_LOCAL).toBuilder().schema(true).build());
         assertEquals(SyncStatus.COMPLETED, job.status(), () -> job.snapshot().toString());
         assertEquals(definition, scalar(LOCAL_DB, DEFINITION), "the other application's function is as it was");
         assertEquals(grants, scalar(LOCAL_DB, GRANTS), "and so are its privileges");

@@ -64,15 +64,19 @@ final class EngineHarness {
     }
 
     SyncEngine engine() {
-        return new SyncEngine(settings(), WORKERS);
+        return engine(settings());
+    }
+
+    SyncEngine engine(SyncSettings settings) {
+        return new SyncEngine(settings, WORKERS);
     }
 
     static SyncRequest request(Direction d) {
-        return new SyncRequest(d, false, false, false, Trigger.MANUAL);
+        return SyncRequest.sync(d, Trigger.MANUAL).build();
     }
 
     static SyncRequest forced(Direction d) {
-        return new SyncRequest(d, true, false, false, Trigger.MANUAL);
+        return SyncRequest.sync(d, Trigger.MANUAL).force(true).build();
     }
 
     /** Starts the sync and waits for its final status. */

@@ -143,7 +143,7 @@ class FaultMatrixTest {
                         ? proxy.url(h.remote(), REMOTE_DB) : h.remote().url(REMOTE_DB);
                 SyncEngine engine = new SyncEngine(h.settings(localUrl, remoteUrl, PgClientTools.discover("auto"), backups,
                         SyncSettings.FreeSpace.FILESYSTEM).withStallTimeout(STALL_TIMEOUT), Executors.newSingleThreadExecutor());
-                job = new SyncJob(new SyncRequest(d, true, cut.backup, false, Trigger.MANUAL));
+                job = new SyncJob(SyncRequest.sync(d, Trigger.MANUAL).force(true).backup(cut.backup).build());
                 job.subscribe(ev -> {
                     if (cut.backup && ev.phase() == Phase.BACKING_UP && ev.message() != null && ev.message().contains("(table 1/")) {
                         proxy.stall(); // the backup's snapshot is reading its first table: it waits for the target from now on
@@ -419,7 +419,7 @@ class FaultMatrixTest {
             Path backups = Files.createTempDirectory(Path.of(System.getProperty("user.dir"), "target"), "tls-backups-");
             SyncEngine engine = new SyncEngine(h.settings(h.local().url(LOCAL_DB), url, PgClientTools.discover("auto"), backups,
                     SyncSettings.FreeSpace.FILESYSTEM), Executors.newSingleThreadExecutor());
-            SyncJob job = new SyncJob(new SyncRequest(Direction.LOCAL_TO_REMOTE, true, true, false, Trigger.MANUAL));
+            SyncJob job = new SyncJob(SyncRequest.sync(Direction.LOCAL_TO_REMOTE, Trigger.MANUAL).force(true).backup(true).build());
             List<String> sessions = java.util.Collections.synchronizedList(new ArrayList<>());
             List<String> backupSessions = java.util.Collections.synchronizedList(new ArrayList<>());
             job.subscribe(ev -> {

@@ -75,7 +75,7 @@ class HostileBackupTest {
     /** A completed remote → local sync with a backup of the local tables it replaced. */
     private BackupManifest realBackup(SyncEngine engine) throws Exception {
         exec(h.remote(), REMOTE_DB, "UPDATE archon_settings SET value = coalesce(value, '') || ' (cloud)'");
-        SyncJob sync = EngineHarness.run(engine, new SyncRequest(Direction.REMOTE_TO_LOCAL, true, true, false, Trigger.MANUAL));
+        SyncJob sync = EngineHarness.run(engine, SyncRequest.sync(Direction.REMOTE_TO_LOCAL, Trigger.MANUAL).force(true).backup(true).build());
         assertEquals(SyncStatus.COMPLETED, sync.status(), () -> sync.snapshot().toString());
         return new BackupStore(backups, 3).list().stream().filter(m -> m.syncId().equals(sync.id())).findFirst().orElseThrow();
     }
@@ -100,7 +100,7 @@ class HostileBackupTest {
     }
 
     private SyncJob restore(SyncEngine engine, String id) {
-        return EngineHarness.run(engine, SyncRequest.restore("local", id, true, false, Trigger.MANUAL, "test"));
+        return EngineHarness.run(engine, SyncRequest.restore("local", id, Trigger.MANUAL).force(true).requestedBy("test").build());
     }
 
     @Test
@@ -209,7 +209,7 @@ class HostileBackupTest {
         // a failed attempt: its backup is written, then the load fails (a constraint no row meets)
         exec(h.local(), LOCAL_DB, "ALTER TABLE archon_settings ADD CONSTRAINT nothing_fits CHECK (false) NOT VALID");
         exec(h.remote(), REMOTE_DB, "UPDATE archon_settings SET value = coalesce(value, '') || ' (again)'");
-        SyncJob failed = EngineHarness.run(engine, new SyncRequest(Direction.REMOTE_TO_LOCAL, true, true, false, Trigger.MANUAL));
+        SyncJob failed = EngineHarness.run(engine, SyncRequest.sync(Direction.REMOTE_TO_LOCAL, Trigger.MANUAL).force(true).backup(true).build());
         assertEquals(SyncStatus.FAILED, failed.status(), () -> failed.snapshot().toString());
         List<String> afterFailure = ids();
         assertTrue(afterFailure.contains(first.id()) && afterFailure.contains(second.id()),

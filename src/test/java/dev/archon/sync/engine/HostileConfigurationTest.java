@@ -71,7 +71,7 @@ class HostileConfigurationTest {
         String remote = h.remote().url(REMOTE_DB) + "?application_name=archon";
         SyncEngine engine = new SyncEngine(h.settings(local, remote, PgClientTools.discover("auto")),
                 Executors.newSingleThreadExecutor());
-        SyncJob job = run(engine, new SyncRequest(Direction.LOCAL_TO_REMOTE, true, false, true, Trigger.MANUAL));
+        SyncJob job = run(engine, SyncRequest.sync(Direction.LOCAL_TO_REMOTE, Trigger.MANUAL).force(true).dryRun(true).build());
         assertEquals(SyncStatus.COMPLETED, job.status(), () -> job.snapshot().toString());
         assertTrue(job.snapshot().refusals() == null || job.snapshot().refusals().isEmpty(), () -> job.snapshot().toString());
     }

@@ -184,7 +184,7 @@ class IncrementalSyncTest {
     void fullReplacesEveryTableAndSaysWhy() throws SQLException {
         afterAFirstSync();
         Map<String, Long> nodes = relfilenodes();
-        SyncJob job = EngineHarness.run(h.engine(), EngineHarness.request(Direction.REMOTE_TO_LOCAL).withFull(true));
+        SyncJob job = EngineHarness.run(h.engine(), EngineHarness.request(Direction.REMOTE_TO_LOCAL).toBuilder().full(true).build());
         ProgressEvent end = job.snapshot();
         assertEquals(SyncStatus.COMPLETED, end.status(), end::toString);
         assertEquals(Set.copyOf(TABLE_NAMES), reloaded(job));

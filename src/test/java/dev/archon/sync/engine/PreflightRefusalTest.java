@@ -112,11 +112,11 @@ class PreflightRefusalTest {
         Path backups = Files.createTempDirectory(Path.of(System.getProperty("user.dir"), "target"), "no-client-backups-");
         SyncEngine engine = new SyncEngine(h.settings(h.local().url(LOCAL_DB), h.remote().url(REMOTE_DB), none, backups,
                 SyncSettings.FreeSpace.FILESYSTEM), Executors.newSingleThreadExecutor());
-        SyncJob sync = EngineHarness.run(engine, new SyncRequest(Direction.REMOTE_TO_LOCAL, true, true, false, Trigger.MANUAL));
+        SyncJob sync = EngineHarness.run(engine, SyncRequest.sync(Direction.REMOTE_TO_LOCAL, Trigger.MANUAL).force(true).backup(true).build());
         assertEquals(SyncStatus.COMPLETED, sync.status(), () -> sync.snapshot().toString());
         assertEquals(h.remoteSum().only(TABLE_NAMES), h.localSum().only(TABLE_NAMES));
         String id = new BackupStore(backups, 3).list().get(0).id();
-        SyncJob restore = EngineHarness.run(engine, SyncRequest.restore("local", id, Trigger.MANUAL, "test"));
+        SyncJob restore = EngineHarness.run(engine, SyncRequest.restore("local", id, Trigger.MANUAL).force(true).requestedBy("test").build());
         assertEquals(SyncStatus.COMPLETED, restore.status(), () -> restore.snapshot().toString());
         assertEquals(before, h.localSum());
     }

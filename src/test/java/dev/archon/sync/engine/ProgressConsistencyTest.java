@@ -24,7 +24,7 @@ class ProgressConsistencyTest {
     @Test
     void everyEventAndEverySnapshotIsWholeAndMovesForward() throws Exception {
         h.reset("tpl_small", "tpl_big");
-        SyncJob job = new SyncJob(new SyncRequest(Direction.REMOTE_TO_LOCAL, false, true, false, Trigger.MANUAL));
+        SyncJob job = new SyncJob(SyncRequest.sync(Direction.REMOTE_TO_LOCAL, Trigger.MANUAL).backup(true).build());
         List<ProgressEvent> events = new CopyOnWriteArrayList<>();
         job.subscribe(events::add);
         ExecutorService pool = Executors.newFixedThreadPool(READERS);

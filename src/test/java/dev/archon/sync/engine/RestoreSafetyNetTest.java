@@ -28,19 +28,19 @@ class RestoreSafetyNetTest {
         BackupStore store = new BackupStore(backups, 3);
         // the backup of an empty remote, taken by the first cloud sync
         h.reset("tpl_small", "tpl_schema");
-        SyncJob first = EngineHarness.run(engine, new SyncRequest(Direction.LOCAL_TO_REMOTE, false, true, false, Trigger.MANUAL));
+        SyncJob first = EngineHarness.run(engine, SyncRequest.sync(Direction.LOCAL_TO_REMOTE, Trigger.MANUAL).backup(true).build());
         assertEquals(SyncStatus.COMPLETED, first.status(), () -> first.snapshot().toString());
         BackupManifest empty = store.list().get(0);
         assertEquals(0, empty.totalRows());
         DbChecksum filled = h.remoteSum();
 
-        SyncJob refused = EngineHarness.run(engine, SyncRequest.restore("remote", empty.id(), false, true, Trigger.MANUAL, "test"));
+        SyncJob refused = EngineHarness.run(engine, SyncRequest.restore("remote", empty.id(), Trigger.MANUAL).backup(true).requestedBy("test").build());
         assertEquals(SyncStatus.REFUSED, refused.status(), () -> refused.snapshot().toString());
         assertEquals("data_loss", refused.snapshot().refusals().get(0).code());
         assertEquals(filled, h.remoteSum(), "nothing restored without the user's confirmation");
         assertEquals(1, store.list().size(), "a refused restore writes no backup");
 
-        SyncJob forced = EngineHarness.run(engine, SyncRequest.restore("remote", empty.id(), true, true, Trigger.MANUAL, "test"));
+        SyncJob forced = EngineHarness.run(engine, SyncRequest.restore("remote", empty.id(), Trigger.MANUAL).force(true).backup(true).requestedBy("test").build());
         assertEquals(SyncStatus.COMPLETED, forced.status(), () -> forced.snapshot().toString());
         assertTrue(forced.report().phaseSeconds().containsKey("backing_up"), "a safety backup came first");
         DbChecksum emptied = h.remoteSum();
@@ -50,7 +50,7 @@ class RestoreSafetyNetTest {
         BackupManifest safety = after.get(0);
         assertEquals(first.snapshot().totalRows(), safety.totalRows(), "the safety backup holds the rows the restore replaced");
 
-        SyncJob undo = EngineHarness.run(engine, SyncRequest.restore("remote", safety.id(), false, true, Trigger.MANUAL, "test"));
+        SyncJob undo = EngineHarness.run(engine, SyncRequest.restore("remote", safety.id(), Trigger.MANUAL).backup(true).requestedBy("test").build());
         assertEquals(SyncStatus.COMPLETED, undo.status(), () -> undo.snapshot().toString());
         assertEquals(filled, h.remoteSum(), "the safety backup gave every row back");
     }

@@ -54,7 +54,7 @@ class SchemaDriftTest {
         assertTrue(compare.remoteToLocal().startsWith("needs \"schema\": true"), compare.remoteToLocal());
 
         DbChecksum localBefore = h.localSum();
-        SyncJob dry = EngineHarness.run(h.engine(), new SyncRequest(Direction.REMOTE_TO_LOCAL, true, false, true, Trigger.MANUAL));
+        SyncJob dry = EngineHarness.run(h.engine(), SyncRequest.sync(Direction.REMOTE_TO_LOCAL, Trigger.MANUAL).force(true).dryRun(true).build());
         assertEquals(SyncStatus.REFUSED, dry.status(), () -> dry.snapshot().toString());
         assertEquals("schema_drift", dry.snapshot().refusals().get(0).code());
         assertTrue(dry.snapshot().refusals().get(0).message().contains("public.archive_task"), dry.snapshot().refusals().toString());
@@ -64,7 +64,7 @@ class SchemaDriftTest {
         assertEquals(List.of("schema_drift"), refused.snapshot().refusals().stream().map(Refusal::code).toList());
         assertEquals(localBefore, h.localSum(), "nothing was touched");
 
-        SyncJob job = EngineHarness.run(h.engine(), EngineHarness.forced(Direction.REMOTE_TO_LOCAL).withSchema(true));
+        SyncJob job = EngineHarness.run(h.engine(), EngineHarness.forced(Direction.REMOTE_TO_LOCAL).toBuilder().schema(true).build());
         assertEquals(SyncStatus.COMPLETED, job.status(), () -> job.snapshot().toString());
         assertEquals(h.remoteSum().only(TABLE_NAMES).tables(), h.localSum().only(TABLE_NAMES).tables());
         for (String q : List.of(ARCHIVE_TASK, POLICY, "SELECT pg_get_viewdef('public.open_task_counts'::regclass)")) {
@@ -103,7 +103,7 @@ class SchemaDriftTest {
         }
         assertEquals(4, drift.size(), drift::toString);
 
-        SyncJob job = EngineHarness.run(h.engine(), EngineHarness.forced(Direction.REMOTE_TO_LOCAL).withSchema(true));
+        SyncJob job = EngineHarness.run(h.engine(), EngineHarness.forced(Direction.REMOTE_TO_LOCAL).toBuilder().schema(true).build());
         assertEquals(SyncStatus.COMPLETED, job.status(), () -> job.snapshot().toString());
         assertEquals(List.of(), DatabaseComparison.compare(h.settings()).schemaDrift());
         for (String q : List.of("SELECT pg_get_function_result('public.get_embedding_column_name(integer)'::regprocedure)",

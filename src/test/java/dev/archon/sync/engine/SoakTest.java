@@ -38,7 +38,7 @@ class SoakTest {
         long tempBefore = sample(0).tempFiles(); // another test's leftovers are not this soak's
         for (int i = 1; i <= 50; i++) {
             Direction d = i % 2 == 1 ? Direction.LOCAL_TO_REMOTE : Direction.REMOTE_TO_LOCAL;
-            SyncJob job = EngineHarness.run(engine, new SyncRequest(d, true, true, false, Trigger.MANUAL));
+            SyncJob job = EngineHarness.run(engine, SyncRequest.sync(d, Trigger.MANUAL).force(true).backup(true).build());
             int n = i;
             assertEquals(SyncStatus.COMPLETED, job.status(), () -> "sync " + n + ": " + job.snapshot());
             if (i == 1 || i == 5 || i % 10 == 0) {

@@ -28,7 +28,7 @@ class ValidationFailureTest {
     }
 
     private static SyncRequest withBackup() {
-        return new SyncRequest(Direction.REMOTE_TO_LOCAL, false, true, false, Trigger.MANUAL);
+        return SyncRequest.sync(Direction.REMOTE_TO_LOCAL, Trigger.MANUAL).backup(true).build();
     }
 
     @Test
