@@ -27,10 +27,20 @@ command -v python3 >/dev/null || need+=(python3)   # the CLI script reads JSON w
 # the browser test of the Database Sync page: Debian's Chromium and its driver (no downloads at test time)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+# its theme test checks colour contrast with axe-core, an npm package pinned in src/test/browser/package-lock.json
+command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
   apt_update_once
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+browser_tests="$(cd "$(dirname "$0")/.." && pwd)/src/test/browser"
+if [ -f "$browser_tests/node_modules/axe-core/axe.min.js" ]; then
+  log "axe-core already installed for the page's browser tests"
+else
+  log "installing axe-core for the page's browser tests (npm ci, from package-lock.json)"
+  (cd "$browser_tests" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null)
 fi
 
 if [ -f "$PG15/lib/vector.so" ] && [ -f /usr/share/postgresql/15/extension/vector.control ]; then

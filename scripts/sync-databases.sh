@@ -8,7 +8,7 @@ readonly EXIT_COMPLETED=0 EXIT_FAILED=1 EXIT_USAGE=2 EXIT_REFUSED=3 EXIT_CANCELL
 
 usage() {
   cat <<'EOF'
-Usage: sync-databases.sh --direction=local-to-remote|remote-to-local [--force] [--full] [--no-backup] [--dry-run] [--yes] [--json]
+Usage: sync-databases.sh --direction=local-to-remote|remote-to-local [--force] [--full] [--with-schema] [--no-backup] [--dry-run] [--yes] [--json]
        sync-databases.sh --status | --history[=N] | --cancel=<id> | --follow=<id>   [--json]
 
 Replaces the target's rows of Archon's tables with the source's, through the running archon-db-sync
@@ -19,6 +19,8 @@ service, and follows its progress (Server-Sent Events) until the sync ends.
   --force           replace rows even if the target would lose rows the source lacks (data-loss guard)
   --full            replace every table, also those already equal to the source's (by default only the
                     tables that differ are reloaded, with the ones a TRUNCATE must take along)
+  --with-schema     bring the schema along: create the tables the target lacks from the source's schema, in
+                    the same transaction (a refusal for a missing table or schema drift says when it helps)
   --no-backup       skip the pre-sync backup of the target
   --dry-run         validate and print the plan per table (rows on each side, what would happen); change nothing
   --yes             do not ask before a sync that overwrites rows (asked only on a terminal)
@@ -50,7 +52,7 @@ die_usage() { printf 'sync-databases.sh: %s (see --help)\n' "$1" >&2; exit $EXIT
 
 # ---- arguments --------------------------------------------------------------------------------------
 url=${ARCHON_SYNC_URL:-http://localhost:8091}
-direction="" force=false full=false backup=true dry=false yes=false json=false
+direction="" force=false full=false schema=false backup=true dry=false yes=false json=false
 mode=sync history_limit=10 target_id=""
 set_mode() { [ "$mode" = sync ] || die_usage "--$1 cannot be combined with --$mode"; mode=$1; }
 while [ $# -gt 0 ]; do
@@ -62,6 +64,7 @@ while [ $# -gt 0 ]; do
     --url) [ $# -gt 0 ] || die_usage "--url needs a value"; url=$1; shift ;;
     --force) force=true ;;
     --full) full=true ;;
+    --with-schema) schema=true ;;
     --no-backup) backup=false ;;
     --dry-run) dry=true ;;
     --yes|-y) yes=true ;;
@@ -86,8 +89,8 @@ if [ "$mode" = sync ]; then
     "") die_usage "--direction=local-to-remote or --direction=remote-to-local is required" ;;
     *) die_usage "unknown direction '$direction': use local-to-remote or remote-to-local" ;;
   esac
-elif [ -n "$direction" ] || $force || $full || ! $backup || $dry || $yes; then
-  die_usage "--direction, --force, --full, --no-backup, --dry-run and --yes only go with a sync, not with --$mode"
+elif [ -n "$direction" ] || $force || $full || $schema || ! $backup || $dry || $yes; then
+  die_usage "--direction, --force, --full, --with-schema, --no-backup, --dry-run and --yes only go with a sync, not with --$mode"
 fi
 url=${url%/}
 command -v curl >/dev/null || { echo "sync-databases.sh needs curl (scripts/install-deps.sh installs it)" >&2; exit $EXIT_UNREACHABLE; }
@@ -101,294 +104,10 @@ bg_pid=""
 cleanup() { [ -z "$bg_pid" ] || kill "$bg_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-read -r -d '' PY <<'PYEOF'
-import json, os, re, shutil, sys, time
-
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-def clean(s):
-    """Server text printed as one line: no control characters (a terminal must never be steered)."""
-    return CONTROL.sub(" ", "" if s is None else str(s))
-
-def load(path):
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
-
-def num(n):
-    return "-" if n is None else "{:,}".format(n)
-
-def size(b):
-    if b is None:
-        return "-"
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if abs(b) < 1000 or unit == "TB":
-            return ("%d %s" % (b, unit)) if unit == "B" else ("%.1f %s" % (b, unit))
-        b /= 1000.0
-
-def duration(s):
-    if s is None:
-        return "-"
-    s = int(round(s))
-    return "%d:%02d" % divmod(s, 60) if s < 3600 else "%d:%02d:%02d" % (s // 3600, s % 3600 // 60, s % 60)
-
-def is_problem(d):
-    return isinstance(d, dict) and isinstance(d.get("status"), int) and "title" in d
-
-# ---- the live view --------------------------------------------------------------------------------
-def line(d, width):
-    pct = d.get("percent_complete") or 0.0
-    phase = d.get("phase") or ""
-    tables = "%s/%s" % (d.get("tables_completed", 0), d.get("total_tables", 0))
-    eta = d.get("eta_seconds")
-    head = "%5.1f%% %-10s table %s" % (pct, phase, tables)
-    msg = clean(d.get("message"))  # names the table and its rows: "Syncing archon_crawled_pages: 5,940 / 10,936 rows"
-    if width:  # a terminal: a bar, the ETA, and the message cut to what fits
-        bar_w = 20
-        filled = int(round(bar_w * pct / 100.0))
-        text = "[%s%s] %s%s  %s" % ("#" * filled, "." * (bar_w - filled), head,
-                                    "" if eta in (None, 0) else "  eta " + duration(eta), msg)
-        return text[: max(10, width - 1)]
-    return "%s  %s" % (head, msg)
-
-def lines_as_they_come(fd):
-    """Lines from a pipe as soon as each is complete (iterating sys.stdin would wait for a full buffer)."""
-    pending = b""
-    while True:
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            break
-        pending += chunk
-        *complete, pending = pending.split(b"\n")
-        for raw in complete:
-            yield raw.decode("utf-8", "replace")
-    if pending:
-        yield pending.decode("utf-8", "replace")
-
-def follow(mode, final_path):
-    """Reads the event stream on stdin; draws it; writes the final progress object; 0 when it came."""
-    width = shutil.get_terminal_size((100, 20)).columns if mode == "tty" else 0
-    last_key, event, data = None, None, []
-    for raw in lines_as_they_come(0):
-        raw = raw.rstrip("\r")
-        if raw.startswith(":"):        # heartbeat comment
-            continue
-        if raw.startswith("event:"):
-            event = raw[6:].strip()
-            continue
-        if raw.startswith("data:"):
-            data.append(raw[5:].lstrip(" "))
-            continue
-        if raw or not data:
-            continue
-        d = json.loads("\n".join(data))
-        data = []
-        final = d.get("status") != "running"
-        if mode == "tty":
-            sys.stdout.write("\r\x1b[K" + line(d, width) + ("\n" if final else ""))
-            sys.stdout.flush()
-        elif mode == "plain":
-            key = (d.get("status"), d.get("phase"), d.get("current_table"))
-            if key != last_key:
-                print(line(d, 0), flush=True)
-                last_key = key
-        if final:
-            with open(final_path, "w", encoding="utf-8") as f:
-                json.dump(d, f)
-            return 0
-        event = None
-    return 3  # the stream ended without a final event
-
-# ---- the end of a sync: per-phase summary and verification ----------------------------------------
-PHASES = ["validating", "backing_up", "exporting", "importing", "indexing", "verifying"]
-
-def summary(path):
-    d = load(path)
-    status = d.get("status")
-    report = d.get("report") or {}
-    seconds = report.get("phase_seconds") or {}
-    tables = report.get("tables") or []
-    indexes = report.get("indexes") or []
-    print("%s %s %s (%s) in %s s: %s" % (d.get("operation") or "sync", d.get("sync_id"), status, d.get("direction"),
-          "%.1f" % (d.get("elapsed_seconds") or 0), clean(d.get("message"))))
-    if d.get("error"):
-        print("error: " + clean(d.get("error")))
-    if seconds:
-        # finished tables are in the report; a cancelled or failed load also moved part of one more
-        loaded_rows = max(sum(t.get("rows_loaded") or 0 for t in tables), d.get("rows_synced") or 0)
-        loaded_bytes = max(sum(t.get("bytes") or 0 for t in tables), d.get("bytes_transferred") or 0)
-        print("%-12s %9s %12s %12s" % ("phase", "seconds", "rows", "bytes"))
-        for p in PHASES + [p for p in seconds if p not in PHASES]:
-            if p not in seconds:
-                continue
-            rows, byts = ("-", "-")
-            if p == "importing":
-                rows, byts = num(loaded_rows), size(loaded_bytes)
-            elif p == "indexing" and indexes:
-                rows = "%d indexes" % len(indexes)
-            print("%-12s %9.2f %12s %12s" % (p, seconds[p], rows, byts))
-        print("%-12s %9.2f %12s %12s" % ("total", sum(seconds.values()), num(loaded_rows), size(loaded_bytes)))
-    decisions(d.get("decisions") or [])
-    for w in report.get("warnings") or []:
-        print("warning: " + clean(w))
-    phase = d.get("phase")
-    reloaded = sum(1 for t in d.get("decisions") or [] if t.get("reload"))
-    unchanged = len(d.get("decisions") or []) - reloaded
-    if status == "completed" and "verifying" not in (report.get("phase_seconds") or {}):
-        # nothing differed (issue 14): no write transaction was opened, so there was nothing to verify or commit
-        print("verification: nothing to verify: every table already equals the source (fingerprints); no write "
-              "transaction was opened on the target, nothing was written")
-    elif status == "completed":
-        n = reloaded or d.get("total_tables") or 0
-        print("verification: passed before COMMIT (row counts of %d reloaded %s the source snapshot%s, no "
-              "foreign-key orphans, every index valid, sequences at the source's values) and rechecked after"
-              % (n, "table equals" if n == 1 else "tables equal",
-                 "; the %d unchanged ones fingerprint-checked again under the lock" % unchanged if unchanged else ""))
-    elif status == "failed" and phase == "verifying":
-        print("verification: FAILED, so nothing was committed: the target was rolled back")
-    elif status in ("failed", "cancelled"):
-        print("verification: not reached (%s in %s): the target was rolled back, nothing changed" % (status, phase))
-
-def decisions(ds):
-    """Which tables were reloaded and why, which were left alone as unchanged (issue 14)."""
-    if not ds:
-        return
-    reloaded = [t for t in ds if t.get("reload")]
-    left = [t for t in ds if not t.get("reload")]
-    by_why = {}
-    for t in reloaded:
-        by_why.setdefault(t.get("why"), []).append(clean(t.get("table")))
-    if reloaded:
-        print("reloaded (%d): %s" % (len(reloaded), "; ".join(
-            "%s (%s)" % (", ".join(names), clean(why)) for why, names in by_why.items())))
-    if left:
-        print("left alone, unchanged (%d): %s" % (len(left), ", ".join(clean(t.get("table")) for t in left)))
-
-# ---- answers that are not a running sync ------------------------------------------------------------
-def problem(path):
-    """Prints a problem+json (or any error body) for people."""
-    try:
-        d = load(path)
-    except (ValueError, OSError):
-        print("the service answered: " + clean(open(path, encoding="utf-8", errors="replace").read()[:300]))
-        return
-    if not is_problem(d):
-        print(clean(json.dumps(d))[:300])
-        return
-    refusals = d.get("refusals") or []
-    if not refusals:
-        print("%s (HTTP %d): %s" % (clean(d.get("title")), d["status"], clean(d.get("detail"))))
-        return
-    print("%s (HTTP %d): nothing was changed" % (clean(d.get("title")), d["status"]))
-    for r in refusals:
-        print("  - [%s] %s" % (clean(r.get("code")), clean(r.get("message"))))
-
-def has_refusal(path, code):
-    d = load(path)
-    print("yes" if any(r.get("code") == code for r in (d.get("refusals") or [])) else "no")
-
-def losses(compare_path, direction):
-    """The data-loss guard's tables and numbers, from the service's read-only comparison."""
-    d = load(compare_path)
-    src, tgt = ("local", "remote") if direction == "local-to-remote" else ("remote", "local")
-    rows = [t for t in d.get("tables") or [] if (t.get(tgt + "_rows") or 0) > (t.get(src + "_rows") or 0)]
-    if not rows:
-        return
-    print("%-32s %14s %14s %14s" % ("table", "source rows", "target rows", "would be lost"))
-    for t in rows:
-        s, g = t.get(src + "_rows") or 0, t.get(tgt + "_rows") or 0
-        print("%-32s %14s %14s %14s" % (clean(t.get("table")), num(s), num(g), num(g - s)))
-
-def effect(t):
-    src, tgt = t.get("source_rows") or 0, t.get("target_rows_before") or 0
-    if tgt == 0:
-        return "load %s rows" % num(src)
-    if src == tgt:
-        return "replace %s rows (same count)" % num(tgt)
-    if src > tgt:
-        return "replace %s rows with %s (+%s)" % (num(tgt), num(src), num(src - tgt))
-    return "replace %s rows with %s (-%s lost: needs --force)" % (num(tgt), num(src), num(tgt - src))
-
-def plan(path, heading):
-    d = load(path)
-    p = d.get("plan") or {}
-    tables = p.get("tables") or []
-    print("%s: %s -> %s%s" % (heading, clean(p.get("source")), clean(p.get("target")),
-          " (the target has none of the tables: they are created from the source's schema)" if p.get("fresh_target") else ""))
-    print("%-32s %14s %14s  %s" % ("table", "source rows", "target rows", "what would happen"))
-    for t in tables:
-        # issue 14: a table equal to the source (fingerprints) is left alone; the others say why they are reloaded
-        what = "left alone: unchanged" if t.get("reload") is False else "%s (%s)" % (effect(t), clean(t.get("why") or "reload"))
-        print("%-32s %14s %14s  %s" % (clean(t.get("table")), num(t.get("source_rows")), num(t.get("target_rows_before")), what))
-    src = sum(t.get("source_rows") or 0 for t in tables)
-    tgt = sum(t.get("target_rows_before") or 0 for t in tables)
-    reload = sum(1 for t in tables if t.get("reload") is not False)
-    print("%-32s %14s %14s  %s" % ("total (%d tables)" % len(tables), num(src), num(tgt),
-          "%d to reload, %d left alone" % (reload, len(tables) - reload)))
-
-def rows_to_overwrite(path):
-    p = load(path).get("plan") or {}
-    print(num(sum(t.get("target_rows_before") or 0 for t in p.get("tables") or [] if t.get("reload") is not False)))
-
-def json_field(path, name):
-    d = load(path)
-    print(json.dumps(d.get(name) if isinstance(d, dict) and name in d else d))
-
-def field(path, name):
-    d = load(path)
-    for part in name.split("."):
-        d = d.get(part) if isinstance(d, dict) else None
-    print("" if d is None else d)
-
-def history(path):
-    rows = load(path)
-    print("%-20s %-36s %-9s %-15s %-9s %8s %10s  %s" % ("started (UTC)", "sync id", "trigger", "direction", "status", "seconds", "rows", "message"))
-    for r in rows:
-        dur = r.get("duration_seconds")
-        text = r.get("error") or r.get("message") or ""
-        op = "restore " if r.get("operation") == "restore" else ("dry run " if r.get("dry_run") else "")
-        print("%-20s %-36s %-9s %-15s %-9s %8s %10s  %s" % (clean(r.get("started_at", ""))[:19].replace("T", " "), r.get("sync_id"),
-              r.get("trigger"), r.get("direction"), r.get("status"), "-" if dur is None else "%.1f" % dur,
-              num(r.get("rows_synced")), (op + clean(text))[:100]))
-
-def ago(seconds):
-    if seconds is None:
-        return "never"
-    s = int(seconds)
-    return "%dd %dh ago" % (s // 86400, s % 86400 // 3600) if s >= 86400 else "%dh %dm ago" % (s // 3600, s % 3600 // 60)
-
-def status(schedule_path, running_path, url):
-    s = load(schedule_path) if os.path.getsize(schedule_path) else None
-    running = [r for r in load(running_path) if r.get("status") == "running"]
-    print("service:      %s" % url)
-    if running:
-        for r in running:
-            print("running:      sync %s %s (%s), %s, started %s" % (r.get("sync_id"), r.get("direction"), r.get("trigger"),
-                  r.get("phase"), r.get("started_at")))
-    else:
-        print("running:      no sync")
-    if s is None:
-        print("nightly:      unknown (the schedule could not be read)")
-        return
-    print("nightly:      %s, cron '%s' in %s, next run %s" % ("enabled" if s.get("enabled") else "disabled",
-          s.get("cron"), s.get("time_zone"), s.get("next_fire_at") or "-"))
-    a = s.get("last_attempt")
-    if a:
-        print("last attempt: %s at %s (sync %s): %s" % (a.get("status"), a.get("started_at"), a.get("sync_id"), clean(a.get("message"))))
-    else:
-        print("last attempt: none")
-    print("last success: %s (%s)" % (s.get("last_success_at") or "-", ago(s.get("last_success_age_seconds"))))
-
-def status_json(schedule_path, running_path):
-    s = load(schedule_path) if os.path.getsize(schedule_path) else None
-    running = [r for r in load(running_path) if r.get("status") == "running"]
-    print(json.dumps({"running": running, "schedule": s}))
-
-cmd, args = sys.argv[1], sys.argv[2:]
-sys.exit({"follow": follow, "summary": summary, "problem": problem, "plan": plan, "field": field,
-          "rows_to_overwrite": rows_to_overwrite, "json_field": json_field, "has_refusal": has_refusal, "losses": losses, "history": history, "status": status,
-          "status_json": status_json}[cmd](*args) or 0)
-PYEOF
-py() { python3 -c "$PY" "$@"; }
+# The JSON is read and drawn by sync_cli.py beside this script (installed next to it in the images).
+cli_py=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/sync_cli.py
+[ -r "$cli_py" ] || { echo "sync-databases.sh needs $cli_py (it is installed beside this script)" >&2; exit $EXIT_FAILED; }
+py() { python3 "$cli_py" "$@"; }
 say() { $json || printf '%s\n' "$*"; }                  # progress chatter: stdout, never with --json
 note() { $tty && printf '\r\033[K' ; printf '%s\n' "$*" >&2; }   # out-of-band news: stderr
 
@@ -449,10 +168,16 @@ fail_http() {
   esac
 }
 
-# A refusal: the reasons; for the data-loss guard also its tables and numbers, and how to force.
+# A refusal: the reasons; for the data-loss guard also its tables and numbers, and how to force; for a
+# table or schema the target lacks, the flag that brings it along.
 refused_report() {
   py problem "$resp"
-  [ "$mode" = sync ] && [ "$(py has_refusal "$resp" data_loss)" = yes ] || return 0
+  [ "$mode" = sync ] || return 0
+  if ! $schema && [ "$(py has_refusal "$resp" schema_drift table_missing_on_target)" = yes ]; then
+    echo "To create what the target lacks from the source's schema, in the same transaction:"
+    echo "  scripts/sync-databases.sh --direction=$direction --with-schema"
+  fi
+  [ "$(py has_refusal "$resp" data_loss)" = yes ] || return 0
   if curl -sS -o "$work/compare.json" --connect-timeout 5 --max-time 120 -H @<(key_header) \
       "$url/api/database/compare" 2>/dev/null; then
     py losses "$work/compare.json" "$direction" 2>/dev/null
@@ -564,7 +289,7 @@ case "$mode" in
 esac
 
 # A sync. On a terminal, without --yes, a sync that overwrites rows is shown (a dry run) and confirmed.
-body() { printf '{"direction":"%s","force":%s,"full":%s,"backup":%s,"dry_run":%s,"trigger":"cli"}' "$direction" "$force" "$full" "$backup" "$1"; }
+body() { printf '{"direction":"%s","force":%s,"full":%s,"schema":%s,"backup":%s,"dry_run":%s,"trigger":"cli"}' "$direction" "$force" "$full" "$schema" "$backup" "$1"; }
 if ! $dry && ! $yes && [ -t 0 ]; then
   trap 'note "not started: nothing was changed"; exit $EXIT_CANCELLED' INT TERM
   request POST /api/database/sync -H 'Content-Type: application/json' --data "$(body true)"

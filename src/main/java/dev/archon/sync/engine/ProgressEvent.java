@@ -1,6 +1,7 @@
 package dev.archon.sync.engine;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Instant;
 import java.util.List;
 
@@ -8,7 +9,8 @@ import java.util.List;
  * One snapshot of a sync's state: the progress object of the HTTP contract (snake_case in JSON).
  * {@code operation} is "sync", or "restore" (then {@code backup_id} names the backup and the
  * direction's target is the database restored). {@code decisions}, once validated: per table, reloaded
- * or left alone as unchanged, and why (issue 14).
+ * or left alone as unchanged, and why (issue 14). {@code dry_run} on every event and {@code outcome} on the
+ * final one are the facts a client decides by (issue 23): it never has to read {@code message}.
  */
 public record ProgressEvent(
         String syncId,
@@ -34,12 +36,32 @@ public record ProgressEvent(
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Refusal> refusals,
         @JsonInclude(JsonInclude.Include.NON_NULL) SyncPlan plan,
         @JsonInclude(JsonInclude.Include.NON_NULL) SyncReport report,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<SyncPlan.Decision> decisions) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<SyncPlan.Decision> decisions,
+        boolean dryRun,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Outcome outcome) {
+
+    /** How a sync ended, in facts: absent while it runs. */
+    public enum Outcome {
+        /** Validated, loaded, verified and committed. */
+        COMPLETED,
+        /** Validated and every table equals the source: no write transaction was opened. */
+        NOTHING_TO_DO,
+        /** A dry run that validated: the plan, nothing touched. */
+        PLANNED,
+        REFUSED,
+        FAILED,
+        CANCELLED;
+
+        @JsonValue
+        public String wire() {
+            return name().toLowerCase();
+        }
+    }
 
     /** The same moment with its clock read again (elapsed and ETA move while nothing else does). */
     public ProgressEvent withClock(double elapsed, Long eta) {
         return new ProgressEvent(syncId, operation, status, direction, trigger, phase, currentTable, tablesCompleted,
                 totalTables, rowsSynced, totalRows, bytesTransferred, percentComplete, startedAt, elapsed, eta, message, error,
-                backupId, finishedAt, refusals, plan, report, decisions);
+                backupId, finishedAt, refusals, plan, report, decisions, dryRun, outcome);
     }
 }

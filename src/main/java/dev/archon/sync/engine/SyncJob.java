@@ -42,6 +42,7 @@ public final class SyncJob {
     private String message = "Validating";
     private String error;
     private Instant finishedAt;
+    private ProgressEvent.Outcome outcome;
     private List<Refusal> refusals = List.of();
     private SyncPlan plan;
     private List<SyncPlan.Decision> decisions = List.of();
@@ -150,10 +151,13 @@ public final class SyncJob {
 
     public void completed(String text) {
         SyncReport.SmokeTestResult smoke;
+        boolean nothingToDo;
         synchronized (this) {
             smoke = smokeTest;
+            nothingToDo = plan != null && !request.isRestore() && plan.reloaded().isEmpty();
         }
-        finish(SyncStatus.COMPLETED, Phase.COMPLETED, smoke == null ? text : text + "; " + smoke.message(), null, List.of());
+        finish(SyncStatus.COMPLETED, nothingToDo ? ProgressEvent.Outcome.NOTHING_TO_DO : ProgressEvent.Outcome.COMPLETED,
+                Phase.COMPLETED, smoke == null ? text : text + "; " + smoke.message(), null, List.of());
     }
 
     /** The check after COMMIT of a sync that created Archon's schema (SmokeTest). */
@@ -166,15 +170,15 @@ public final class SyncJob {
     }
 
     public void failed(String reason) {
-        finish(SyncStatus.FAILED, null, "Sync failed: nothing was changed on the target", reason, List.of());
+        finish(SyncStatus.FAILED, ProgressEvent.Outcome.FAILED, null, "Sync failed: nothing was changed on the target", reason, List.of());
     }
 
     public void cancelled() {
-        finish(SyncStatus.CANCELLED, null, "Sync cancelled: nothing was changed on the target", null, List.of());
+        finish(SyncStatus.CANCELLED, ProgressEvent.Outcome.CANCELLED, null, "Sync cancelled: nothing was changed on the target", null, List.of());
     }
 
     public void refused(List<Refusal> reasons) {
-        finish(SyncStatus.REFUSED, null, "Sync refused by preflight: nothing was changed",
+        finish(SyncStatus.REFUSED, ProgressEvent.Outcome.REFUSED, null, "Sync refused by preflight: nothing was changed",
                 reasons.isEmpty() ? null : reasons.get(0).message(), reasons);
     }
 
@@ -187,15 +191,17 @@ public final class SyncJob {
         String would = p == null || request.isRestore() ? ""
                 : p.reloaded().isEmpty() ? ": every table equals the source, a sync would write nothing"
                 : ": a sync would reload " + p.decisionSummary("", "would be left alone");
-        finish(SyncStatus.COMPLETED, null, "Dry run: validated and planned, nothing was changed" + would, null, List.of());
+        finish(SyncStatus.COMPLETED, ProgressEvent.Outcome.PLANNED, null, "Dry run: validated and planned, nothing was changed" + would, null, List.of());
     }
 
-    private synchronized void finish(SyncStatus s, Phase finalPhase, String text, String reason, List<Refusal> reasons) {
+    private synchronized void finish(SyncStatus s, ProgressEvent.Outcome how, Phase finalPhase, String text, String reason,
+            List<Refusal> reasons) {
         if (status.isFinal()) {
             return;
         }
         closePhaseClock();
         status = s;
+        outcome = how;
         if (finalPhase != null) {
             phase = finalPhase;
             advance(100);
@@ -240,7 +246,7 @@ public final class SyncJob {
                 request.trigger(), phase, currentTable, tablesCompleted, totalTables, rowsSynced, totalRows, bytesTransferred,
                 Math.round(percent * 10) / 10.0, startedAt, 0, null, message, error, request.restoreBackupId(), finishedAt,
                 refusals, request.dryRun() ? plan : null, r.tables().isEmpty() && r.indexes().isEmpty() ? null : r,
-                decisions),
+                decisions, request.dryRun(), outcome),
                 finishedAt == null ? Instant.now() : finishedAt);
         publishedReport = r;
         published = e;

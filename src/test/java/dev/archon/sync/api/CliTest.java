@@ -152,6 +152,80 @@ class CliTest {
                 DbChecksum.of(clusters.remote(), "app_remote").only(SYNCED));
     }
 
+    /**
+     * Issue 19: a target whose Archon lacks a policy the source has is refused (schema drift) and the CLI names
+     * the flag that helps; --with-schema sends "schema": true and the sync brings the policy along.
+     */
+    @Test
+    void withSchemaBringsTheSourcesDefinitionsAlong() throws Exception {
+        clusters.remote().exec("app_remote", "DROP POLICY \"public read access\" ON public.archon_sources");
+        DbChecksum remoteBefore = DbChecksum.of(clusters.remote(), "app_remote");
+        Run refused = cli("--direction=local-to-remote", "--no-backup");
+        assertEquals(3, refused.exit(), refused.toString());
+        assertTrue(refused.out().contains("[schema_drift]"), refused.out());
+        assertTrue(refused.out().contains("scripts/sync-databases.sh --direction=local-to-remote --with-schema"), refused.out());
+        assertEquals(remoteBefore, DbChecksum.of(clusters.remote(), "app_remote"));
+
+        Run dry = cli("--direction=local-to-remote", "--with-schema", "--dry-run");
+        assertEquals(0, dry.exit(), dry.toString());
+        Run r = cli("--direction=local-to-remote", "--with-schema", "--no-backup");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("verification: passed"), r.out());
+        assertEquals(DbChecksum.of(clusters.local(), "app_local").only(SYNCED),
+                DbChecksum.of(clusters.remote(), "app_remote").only(SYNCED));
+        try (Connection c = clusters.remote().connect("app_remote")) {
+            assertEquals(1, dev.archon.sync.pg.Sql.queryLong(c,
+                    "SELECT count(*) FROM pg_policies WHERE tablename = 'archon_sources' AND policyname = 'public read access'"),
+                    "the policy the target lacked was brought along");
+        }
+        assertEquals(2, cli("--status", "--with-schema").exit(), "--with-schema only goes with a sync");
+    }
+
+    /**
+     * The summary and the plan are decided by the progress object's facts (outcome, dry_run, decisions with
+     * action and counts, left_out, notices), never by its message: here the message says the opposite.
+     */
+    @Test
+    void theSummaryAndThePlanReadFactsNotTheMessage() throws IOException {
+        String decisions = "[{\"table\":\"archon_settings\",\"reload\":true,\"why\":\"differs\",\"action\":\"reload\","
+                + "\"source_rows\":5,\"target_rows_before\":4,\"bytes_sent\":2048},"
+                + "{\"table\":\"archon_crawled_pages\",\"reload\":true,\"why\":\"differs\",\"action\":\"delta\","
+                + "\"rows_inserted\":12,\"rows_deleted\":3,\"source_rows\":100,\"target_rows_before\":91,\"bytes_sent\":40000},"
+                + "{\"table\":\"archon_prompts\",\"reload\":false,\"why\":\"unchanged\",\"action\":\"unchanged\","
+                + "\"source_rows\":3,\"target_rows_before\":3}]";
+        String extras = ",\"left_out\":[{\"table\":\"archon_mcp_sessions\",\"why\":\"per-machine log\"}],"
+                + "\"notices\":[{\"code\":\"encrypted_settings\",\"message\":\"2 encrypted settings are copied\"}]";
+        Path done = Files.createTempFile("cli-final", ".json");
+        Files.writeString(done, "{\"sync_id\":\"s1\",\"operation\":\"sync\",\"status\":\"completed\",\"outcome\":\"completed\","
+                + "\"dry_run\":false,\"direction\":\"local-to-remote\",\"phase\":\"completed\",\"total_tables\":3,"
+                + "\"message\":\"Dry run: Nothing to sync\",\"decisions\":" + decisions + extras + "}");
+        Run summary = python("summary", done.toString());
+        assertEquals(0, summary.exit(), summary.toString());
+        assertTrue(summary.out().contains("reloaded (1): archon_settings (differs)"), summary.out());
+        assertTrue(summary.out().contains("delta (1): archon_crawled_pages (12 inserted, 3 deleted)"), summary.out());
+        assertTrue(summary.out().contains("left alone, unchanged (1): archon_prompts"), summary.out());
+        assertTrue(summary.out().contains("bytes sent: 42.0 kB"), summary.out());
+        assertTrue(summary.out().contains("notice [encrypted_settings]: 2 encrypted settings are copied"), summary.out());
+        assertTrue(summary.out().contains("not synced (1): archon_mcp_sessions (per-machine log)"), summary.out());
+        assertTrue(summary.out().contains("verification: passed before COMMIT (row counts of 2 reloaded tables"), summary.out());
+
+        Files.writeString(done, "{\"sync_id\":\"s2\",\"status\":\"completed\",\"outcome\":\"nothing_to_do\",\"dry_run\":false,"
+                + "\"message\":\"Synced 5 rows\",\"report\":{\"phase_seconds\":{\"validating\":0.1,\"verifying\":0.1}}}");
+        Run nothing = python("summary", done.toString());
+        assertTrue(nothing.out().contains("verification: nothing to verify"), nothing.out());
+
+        Files.writeString(done, "{\"status\":\"completed\",\"outcome\":\"planned\",\"dry_run\":true,\"message\":\"Synced\","
+                + "\"plan\":{\"source\":\"local\",\"target\":\"cloud\",\"tables\":" + decisions + "}" + extras + "}");
+        Run plan = python("plan", done.toString(), "dry run, nothing changed");
+        assertTrue(plan.out().matches("(?s).*\\narchon_settings +5 +4 +replace 4 rows with 5 \\(\\+1\\) \\(differs\\)\\n.*"), plan.out());
+        assertTrue(plan.out().matches("(?s).*\\narchon_crawled_pages +100 +91 +delta: 12 inserted, 3 deleted\\n.*"), plan.out());
+        assertTrue(plan.out().matches("(?s).*\\narchon_prompts +3 +3 +left alone: unchanged\\n.*"), plan.out());
+        assertTrue(plan.out().contains("2 to reload, 1 left alone"), plan.out());
+        assertTrue(plan.out().contains("not synced (1): archon_mcp_sessions"), plan.out());
+        assertEquals("7", python("rows_to_overwrite", done.toString()).out().trim(), "4 replaced + 3 deleted");
+        Files.delete(done);
+    }
+
     @Test
     void usageErrorsExitTwo() {
         for (String[] args : List.of(new String[] {}, new String[] {"--direction=sideways"}, new String[] {"--bogus"},
@@ -163,7 +237,7 @@ class CliTest {
         }
         Run help = cli("--help");
         assertEquals(0, help.exit());
-        for (String text : List.of("--direction", "--url", "--force", "--full", "--no-backup", "--dry-run", "--yes", "--json", "--status",
+        for (String text : List.of("--direction", "--url", "--force", "--full", "--with-schema", "--no-backup", "--dry-run", "--yes", "--json", "--status",
                 "--history", "--cancel", "--follow", "0  completed", "1  failed", "2  usage", "3  refused", "4  cancelled",
                 "5  service unreachable or unauthorized", "6  another sync is running")) {
             assertTrue(help.out().contains(text), text);
@@ -287,6 +361,27 @@ class CliTest {
     }
 
     // ---- running the script ----
+
+    /** The CLI's reading half on its own: scripts/sync_cli.py <command> <args…>. */
+    Run python(String... args) {
+        try {
+            List<String> cmd = new ArrayList<>(List.of("python3", SCRIPT.resolveSibling("sync_cli.py").toString()));
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectInput(new File("/dev/null")).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(1, TimeUnit.MINUTES));
+            Run r = new Run(p.exitValue(), out, err);
+            assertNoControlCharacters(r);
+            return r;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
 
     Run cli(String... args) {
         return cli(Map.of(), args);

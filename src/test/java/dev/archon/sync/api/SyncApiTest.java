@@ -41,11 +41,14 @@ class SyncApiTest {
                 .body("sync_id", notNullValue())
                 .body("status", equalTo("running"))
                 .body("direction", equalTo("local-to-remote"))
-                .body("total_tables", equalTo(17));
+                .body("total_tables", equalTo(17))
+                .body("dry_run", equalTo(false))
+                .body("$", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasKey("outcome")));
         String id = accepted.path("sync_id");
         Response done = awaitFinal(id);
         done.then().body("status", equalTo("completed")).body("percent_complete", equalTo(100.0f))
-                .body("phase", equalTo("completed")).body("tables_completed", equalTo(17));
+                .body("phase", equalTo("completed")).body("tables_completed", equalTo(17))
+                .body("dry_run", equalTo(false)).body("outcome", equalTo("completed"));
         DbChecksum local = DbChecksum.of(clusters.local(), "app_local");
         DbChecksum remote = DbChecksum.of(clusters.remote(), "app_remote");
         List<String> synced = List.of(dev.archon.sync.config.ArchonTables.DEFAULT_CSV.split(","));
@@ -73,7 +76,7 @@ class SyncApiTest {
                 .post("/api/database/backups/" + backup + "/restore")
                 .then().statusCode(202).body("operation", equalTo("restore")).body("backup_id", equalTo(backup))
                 .extract().path("sync_id");
-        awaitFinal(restore).then().body("status", equalTo("completed"));
+        awaitFinal(restore).then().body("status", equalTo("completed")).body("outcome", equalTo("completed"));
         assertEquals(remoteBefore, DbChecksum.of(clusters.remote(), "app_remote"), "the remote is back to its pre-sync state");
     }
 
@@ -86,10 +89,11 @@ class SyncApiTest {
                 .body("title", equalTo("Sync refused by preflight"))
                 .body("detail", containsString("would be lost"))
                 .body("refusals.code", hasItem("data_loss"))
-                .body("sync.status", equalTo("refused"));
+                .body("sync.status", equalTo("refused"))
+                .body("sync.outcome", equalTo("refused")).body("sync.dry_run", equalTo(false));
         String id = r.path("sync_id");
         given().header("X-API-Key", KEY).get("/api/database/sync/" + id).then().statusCode(200)
-                .body("status", equalTo("refused")).body("error", containsString("would be lost"));
+                .body("status", equalTo("refused")).body("outcome", equalTo("refused")).body("error", containsString("would be lost"));
     }
 
     @Test
@@ -138,6 +142,7 @@ class SyncApiTest {
         given().header("X-API-Key", KEY).contentType(ContentType.JSON)
                 .body("{\"direction\":\"local-to-remote\",\"dry_run\":true}").post("/api/database/sync")
                 .then().statusCode(200).body("status", equalTo("completed"))
+                .body("dry_run", equalTo(true)).body("outcome", equalTo("planned"))
                 .body("plan.tables.size()", equalTo(17))
                 .body("plan.tables[0].table", equalTo("archon_settings"))
                 .body("plan.tables.find { it.table == 'archon_crawled_pages' }.format", equalTo("BINARY"))
@@ -175,10 +180,12 @@ class SyncApiTest {
                 .body("plan.tables.findAll { it.reload }.size()", equalTo(0))
                 .body("plan.tables.findAll { it.why == 'unchanged' }.size()", equalTo(17))
                 .body("decisions.findAll { !it.reload }.size()", equalTo(17))
+                .body("dry_run", equalTo(true)).body("outcome", equalTo("planned"))
                 .body("message", containsString("every table equals the source, a sync would write nothing"));
         DbChecksum remoteBefore = DbChecksum.of(clusters.remote(), "app_remote");
         String none = start("{\"direction\":\"local-to-remote\"}", 202);
         awaitFinal(none).then().body("status", equalTo("completed"))
+                .body("outcome", equalTo("nothing_to_do")).body("dry_run", equalTo(false))
                 .body("message", containsString("no write transaction was opened on the target"))
                 .body("report.phase_seconds.importing", org.hamcrest.Matchers.nullValue())
                 .body("report.phase_seconds.backing_up", org.hamcrest.Matchers.nullValue())
@@ -192,7 +199,7 @@ class SyncApiTest {
                 .body("plan.tables.findAll { it.reload && it.why == 'full replace requested' }.size()", equalTo(17))
                 .body("message", containsString("a sync would reload 17 tables (full replace requested)"));
         String full = start("{\"direction\":\"local-to-remote\",\"backup\":false,\"full\":true}", 202);
-        awaitFinal(full).then().body("status", equalTo("completed"))
+        awaitFinal(full).then().body("status", equalTo("completed")).body("outcome", equalTo("completed"))
                 .body("decisions.findAll { it.reload && it.why == 'full replace requested' }.size()", equalTo(17))
                 .body("report.tables.findAll { it.reloaded && it.why == 'full replace requested' }.size()", equalTo(17))
                 .body("report.phase_seconds.importing", notNullValue());

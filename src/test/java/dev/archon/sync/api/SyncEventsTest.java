@@ -66,7 +66,12 @@ class SyncEventsTest {
             assertEquals("completed", last.name());
             for (SseClient.Event e : events.subList(0, events.size() - 1)) {
                 assertEquals("progress", e.name());
+                // the facts a client decides by (issue 23): every event says whether it is a dry run; no outcome yet
+                assertTrue(e.data().has("dry_run") && !e.data().get("dry_run").asBoolean(), "dry_run on " + e.data());
+                assertTrue(!e.data().has("outcome"), "no outcome while running: " + e.data());
             }
+            assertEquals("completed", last.data().get("outcome").asText());
+            assertEquals(false, last.data().get("dry_run").asBoolean());
             // phases in order (each one seen once, as one run, never a phase out of PHASES), percent monotone to 100
             List<String> phasesSeen = new ArrayList<>();
             double percent = -1;
@@ -136,6 +141,9 @@ class SyncEventsTest {
         assertEquals(200, r.statusCode());
         List<SseClient.Event> events = SseClient.read(r, 10);
         assertEquals("completed", events.get(events.size() - 1).name());
+        JsonNode planned = events.get(events.size() - 1).data();
+        assertEquals(true, planned.get("dry_run").asBoolean(), planned::toString);
+        assertEquals("planned", planned.get("outcome").asText(), planned::toString);
         assertEquals(401, SseClient.open(base + "api/database/sync/other-id/events?token=" + token, null).statusCode(),
                 "a token is for one sync only");
     }
