@@ -70,9 +70,8 @@ export function DatabaseSyncCard() {
       <div className="flex items-start gap-2 p-4 rounded-lg border border-yellow-300 dark:border-yellow-800 bg-yellow-50 dark:bg-yellow-900/20 text-sm text-gray-700 dark:text-gray-300">
         <AlertTriangle className="w-4 h-4 mt-0.5 text-yellow-500 shrink-0" />
         <span>
-          The Database Sync service did not answer at <code>{DB_SYNC_PREFIX}/</code>. Is the{" "}
-          <code>archon-db-sync</code> container running, and does <code>vite.config.ts</code> have its proxy rule?
-          Reload the page once it is up.
+          The Database Sync service did not answer at <code>{DB_SYNC_PREFIX}/</code>. Is the <code>archon-db-sync</code>{" "}
+          container running, and does <code>vite.config.ts</code> have its proxy rule? Reload the page once it is up.
         </span>
       </div>
     );
