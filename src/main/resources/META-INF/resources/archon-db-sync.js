@@ -42,6 +42,7 @@ export class ArchonDbSync extends HTMLElement {
     this.pendingRestore = null;
     this.history = [];
     this.decisionsShown = '';
+    this.phasesShown = '';
   }
 
   get api() {
@@ -456,7 +457,9 @@ export class ArchonDbSync extends HTMLElement {
     this.$('run-title').textContent = `${restore ? `Restore of backup ${s.backup_id}` : directionWords(s.direction)} · ${s.trigger ?? ''} · started ${when(s.started_at)} · id ${s.sync_id}`;
 
     this.$('meters').hidden = planned; // a plan has no progress to show
-    this.$('phases').innerHTML = phasesHtml(s);
+    // the stepper, like the decisions below, is redrawn only when it changes: its steps stay the same elements
+    const phases = phasesHtml(s);
+    if (phases !== this.phasesShown) { this.$('phases').innerHTML = phases; this.phasesShown = phases; }
     const bar = this.$('bar');
     const p = Math.max(0, Math.min(100, s.percent_complete || 0));
     bar.className = `bar ${final ? s.status : ''}`;

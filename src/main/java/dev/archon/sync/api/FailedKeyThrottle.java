@@ -16,7 +16,7 @@ public class FailedKeyThrottle {
     static final int BURST = 30;
     static final Duration REFILL = Duration.ofSeconds(2);
     private static final int ADDRESSES = 1024;
-    private final Clock clock;
+    private volatile Clock clock;
     private final Map<String, double[]> buckets = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, double[]> eldest) {
@@ -43,9 +43,15 @@ public class FailedKeyThrottle {
         b[0] = Math.max(0, b[0] - 1);
     }
 
-    /** Forgets every address (tests that spent an allowance on purpose). */
+    /** Forgets every address and goes back to the system clock (tests that spent an allowance on purpose). */
     public synchronized void reset() {
         buckets.clear();
+        clock = Clock.systemUTC();
+    }
+
+    /** Tests: a clock that stands still, so no allowance grows back however slow the machine. */
+    synchronized void useClock(Clock clock) {
+        this.clock = clock;
     }
 
     /** [allowance, as of millis] */

@@ -44,6 +44,9 @@ public class SameOriginFilter {
             return null; // the page's static files and /q (health probes send the pod's IP as Host) stay open
         }
         String host = request.getHeaderString(HttpHeaders.HOST);
+        if (host == null) { // HTTP/2 (h2c, TLS) carries it as :authority, which the request URI is built from
+            host = request.getUriInfo().getRequestUri().getRawAuthority();
+        }
         if (!hosts.allows(host)) {
             return Problem.response(421, "Unknown host", "this service does not answer to the host name the request used;"
                     + " add it to ARCHON_SYNC_ALLOWED_HOSTS if you reach the service under that name");

@@ -66,8 +66,9 @@ public final class DatabaseComparison {
                 out.add(new TableComparison(t.toString(), lr, rr, more, drift,
                         effect(toRemote, t, lr, rr, onRemote.isEmpty()), effect(toLocal, t, rr, lr, onLocal.isEmpty())));
             }
-            List<String> schemaDrift = onLocal.isEmpty() || onRemote.isEmpty() ? List.of()
-                    : schemaDrift(local, remote, tables.stream().filter(t -> onLocal.contains(t) && onRemote.contains(t)).toList());
+            List<String> schemaDrift = onLocal.isEmpty() || onRemote.isEmpty() ? List.of() : schemaDrift(local, remote,
+                    tables.stream().filter(t -> onLocal.contains(t) && onRemote.contains(t)).toList(),
+                    tables.stream().filter(t -> !onLocal.contains(t) || !onRemote.contains(t)).toList());
             String l2r = verdict(drifted, toRemote, onLocal, onRemote, localRows, remoteRows);
             String r2l = verdict(drifted, toLocal, onRemote, onLocal, remoteRows, localRows);
             if (!drifted && !schemaDrift.isEmpty()) {
@@ -83,8 +84,9 @@ public final class DatabaseComparison {
     }
 
     /** Said without a direction: "differs", "only on local", "only on remote". */
-    private static List<String> schemaDrift(Connection local, Connection remote, List<TableName> tables) throws SQLException {
-        return SchemaDrift.between(local, remote, tables).stream().map(c -> c.key() + switch (c.kind()) {
+    private static List<String> schemaDrift(Connection local, Connection remote, List<TableName> tables, List<TableName> oneSided)
+            throws SQLException {
+        return SchemaDrift.between(local, remote, tables, oneSided).stream().map(c -> c.key() + switch (c.kind()) {
             case DIFFERS -> " differs";
             case MISSING_ON_TARGET -> " exists only on local";
             case ONLY_ON_TARGET -> " exists only on remote";

@@ -36,8 +36,10 @@ record SyncFacts(SyncContext ctx, TargetTransaction tx, Catalog source, Catalog 
         int sourceVersion = source.serverVersionNum();
         String schema = ctx.settings.tables().schema();
         List<TableName> missingOnTarget = fresh ? List.of() : tables.stream().filter(t -> !onTarget.contains(t)).toList();
+        List<TableName> notCompared = new java.util.ArrayList<>(missingOnTarget);
+        notCompared.addAll(set.oneSided()); // a table only one side has, left out: what is on it is no drift
         List<SchemaDrift.Change> drift = fresh ? List.of()
-                : SchemaDrift.between(ctx.sourceConnection, ctx.targetConnection, tables, missingOnTarget);
+                : SchemaDrift.between(ctx.sourceConnection, ctx.targetConnection, tables, notCompared);
         return new SyncFacts(ctx, tx, source, target, set, fresh, tables.stream().filter(t -> !onSource.contains(t)).toList(),
                 missingOnTarget, sourceVersion, target.serverVersionNum(), ctx.settings.clients().forDump(sourceVersion / 10000),
                 source.columns(tables), target.columns(tables),

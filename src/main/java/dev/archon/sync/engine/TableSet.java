@@ -16,9 +16,10 @@ import java.util.Set;
  * or the list ARCHON_SYNC_TABLES pins. Every other {@code archon_*} table on either side is {@link #leftOut}
  * with why; a table only the target has is left alone.
  *
- * @param synced  in Archon's known order, then by name (the load order follows the foreign keys)
+ * @param synced   in Archon's known order, then by name (the load order follows the foreign keys)
+ * @param oneSided tables left out that only one side has: their policies, triggers and views are no drift
  */
-public record TableSet(List<TableName> synced, List<LeftOut> leftOut, boolean pinned) {
+public record TableSet(List<TableName> synced, List<LeftOut> leftOut, boolean pinned, List<TableName> oneSided) {
 
     /** An {@code archon_*} table not synced, and why in plain words. */
     public record LeftOut(String table, String why) {
@@ -33,6 +34,7 @@ public record TableSet(List<TableName> synced, List<LeftOut> leftOut, boolean pi
     public TableSet {
         synced = List.copyOf(synced);
         leftOut = List.copyOf(leftOut);
+        oneSided = List.copyOf(oneSided);
     }
 
     /** Reads both sides' catalogs (the source in its snapshot). */
@@ -53,9 +55,13 @@ public record TableSet(List<TableName> synced, List<LeftOut> leftOut, boolean pi
         Set<TableName> everywhere = new java.util.TreeSet<>(onSource);
         everywhere.addAll(onTarget);
         List<LeftOut> leftOut = new ArrayList<>();
+        List<TableName> oneSided = new ArrayList<>();
         for (TableName t : everywhere) {
             if (synced.contains(t)) {
                 continue;
+            }
+            if (onSource.contains(t) != onTarget.contains(t)) {
+                oneSided.add(t);
             }
             String why = whyNot(t, selection);
             if (why == null) {
@@ -63,7 +69,7 @@ public record TableSet(List<TableName> synced, List<LeftOut> leftOut, boolean pi
             }
             leftOut.add(new LeftOut(t.toString(), why));
         }
-        return new TableSet(synced, leftOut, selection.isPinned());
+        return new TableSet(synced, leftOut, selection.isPinned(), oneSided);
     }
 
     /**

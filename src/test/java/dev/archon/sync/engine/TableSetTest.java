@@ -94,6 +94,23 @@ class TableSetTest {
     }
 
     @Test
+    void compareAgreesWithItsTablesOnAnUpstreamLikeSchemaAndSaysWhatIsLeftOut() throws Exception {
+        h.reset("tpl_small", "tpl_small");
+        exec(h.local(), LOCAL_DB, dropForkOnly(), "CREATE TABLE " + BACKUP_COPY + " AS SELECT * FROM archon_sources");
+        exec(h.remote(), REMOTE_DB, dropForkOnly(), "DROP TABLE archon_project_sources");
+        DatabaseComparison.Result r = DatabaseComparison.compare(h.settings().withTables(TableSelection.found(List.of())));
+        assertEquals(UPSTREAM_11.stream().sorted().toList(), r.tables().stream().map(DatabaseComparison.TableComparison::table).sorted().toList());
+        DatabaseComparison.TableComparison ps = r.tables().stream().filter(t -> t.table().equals("archon_project_sources")).findFirst()
+                .orElseThrow();
+        assertTrue(ps.localToRemote().startsWith("needs \"schema\": true: creates the table"), ps::toString);
+        assertTrue(ps.remoteToLocal().startsWith("left out: " + TableSet.ONLY_ON_TARGET), ps::toString);
+        assertTrue(r.localToRemote().startsWith("needs \"schema\": true (the target lacks archon_project_sources)"), r::localToRemote);
+        assertTrue(r.remoteToLocal().startsWith("safe"), r::remoteToLocal);
+        assertTrue(r.leftOut().contains(new TableSet.LeftOut(BACKUP_COPY, TableSet.BACKUP_COPY)), r.leftOut()::toString);
+        assertTrue(r.leftOut().contains(new TableSet.LeftOut("archon_mcp_sessions", TableSet.PER_MACHINE_LOG)), r.leftOut()::toString);
+    }
+
+    @Test
     void foreignKeyToAnUnsyncedParentIsRefusedInPreflightNamingTheTables() {
         h.reset("tpl_small", "tpl_small");
         // like the fork's develop schema: workflow stages seeded with random ids on each machine

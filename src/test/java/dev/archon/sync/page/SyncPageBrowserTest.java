@@ -343,6 +343,31 @@ class SyncPageBrowserTest {
         browser.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
     }
 
+    /**
+     * Issue 19: a target whose Archon lacks a policy the source has is refused (schema drift); the page points at
+     * "Bring the schema along", and with it ticked the same dry run plans (the request carries "schema": true).
+     */
+    @Test
+    @Order(8)
+    void bringTheSchemaAlongAnswersASchemaDriftRefusal() {
+        clusters.local().exec("app_local", "DROP POLICY \"public read access\" ON public.archon_sources");
+        direction("remote-to-local");
+        el("dry").sendKeys(Keys.SPACE);
+        await("the plan button", d -> text("start").equals("Show the plan") && el("start").isEnabled());
+        el("start").click();
+        await("the drift refusal", d -> text("start-error").contains("refused") && text("start-error").contains("Bring the schema along"));
+        assertTrue(text("start-error").contains("public read access"), text("start-error"));
+        shot("14-schema-drift");
+        el("schema").sendKeys(Keys.SPACE);
+        assertTrue(el("schema").isSelected());
+        await("Show the plan again", d -> el("start").isEnabled());
+        el("start").click();
+        await("the plan with the schema brought along", d -> text("outcome").contains("Dry run: nothing was changed"));
+        assertEquals("", text("start-error"));
+        el("schema").sendKeys(Keys.SPACE);
+        el("dry").sendKeys(Keys.SPACE);
+    }
+
     // ---- what the user sees -------------------------------------------------------------------
 
     SearchContext root() {
