@@ -93,7 +93,8 @@ public class SyncResource {
                 body.backup() == null || body.backup(), Boolean.TRUE.equals(body.dryRun()), trigger,
                 trigger.wire() + " from " + (http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress()))
                 .withSchema(Boolean.TRUE.equals(body.schema()))
-                .withFull(Boolean.TRUE.equals(body.full()));
+                .withFull(Boolean.TRUE.equals(body.full()))
+                .withKeepTargetCredentials(Boolean.TRUE.equals(body.keepTargetCredentials()));
         SyncJob job;
         try {
             job = syncs.start(request);

@@ -25,14 +25,17 @@ public final class SyncContext {
     final SyncPlan plan;
     /** Issue 12: the source's definitions a "schema": true sync brings along (empty otherwise). */
     final List<SchemaDrift.Change> schemaChanges;
+    /** Issue 19: the target's own credentials, when the request keeps them (filled by the load, read by verification). */
+    final TargetCredentials credentials;
     private final WorkDir workDir;
 
     SyncContext(SyncJob job, SyncSettings settings, SourceSnapshot source, TargetTransaction target, WorkDir workDir) {
-        this(job, settings, source == null ? null : source.connection(), target.connection(), null, List.of(), workDir);
+        this(job, settings, source == null ? null : source.connection(), target.connection(), null, List.of(), workDir,
+                new TargetCredentials());
     }
 
     private SyncContext(SyncJob job, SyncSettings settings, Connection sourceConnection, Connection targetConnection,
-            SyncPlan plan, List<SchemaDrift.Change> schemaChanges, WorkDir workDir) {
+            SyncPlan plan, List<SchemaDrift.Change> schemaChanges, WorkDir workDir, TargetCredentials credentials) {
         this.job = job;
         this.settings = settings;
         this.source = job.request().isRestore() ? null : settings.source(job.request().direction());
@@ -42,6 +45,7 @@ public final class SyncContext {
         this.plan = plan;
         this.schemaChanges = List.copyOf(schemaChanges);
         this.workDir = workDir;
+        this.credentials = credentials;
     }
 
     SyncContext withPlan(SyncPlan p) {
@@ -49,7 +53,7 @@ public final class SyncContext {
     }
 
     SyncContext withPlan(SyncPlan p, List<SchemaDrift.Change> schemaChanges) {
-        return new SyncContext(job, settings, sourceConnection, targetConnection, p, schemaChanges, workDir);
+        return new SyncContext(job, settings, sourceConnection, targetConnection, p, schemaChanges, workDir, credentials);
     }
 
     CancelSignal cancel() {

@@ -48,6 +48,7 @@ public final class SyncJob {
     private final List<SyncReport.TableResult> tableResults = new ArrayList<>();
     private final List<SyncReport.IndexResult> indexResults = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
+    private final List<Notice> notices = new ArrayList<>();
     private SyncReport.SmokeTestResult smokeTest;
 
     private volatile ProgressEvent published;
@@ -95,6 +96,12 @@ public final class SyncJob {
             message = p.reloaded().isEmpty() ? "Planned: every table equals the source; nothing to write"
                     : "Planned: " + p.decisionSummary("reload", "left alone");
         }
+        publish();
+    }
+
+    /** A fact the user must know about this sync (part of the plan: say it before the run). */
+    public synchronized void notice(Notice n) {
+        notices.add(new Notice(n.code(), Redactor.redact(n.message())));
         publish();
     }
 
@@ -240,7 +247,7 @@ public final class SyncJob {
                 request.trigger(), phase, currentTable, tablesCompleted, totalTables, rowsSynced, totalRows, bytesTransferred,
                 Math.round(percent * 10) / 10.0, startedAt, 0, null, message, error, request.restoreBackupId(), finishedAt,
                 refusals, request.dryRun() ? plan : null, r.tables().isEmpty() && r.indexes().isEmpty() ? null : r,
-                decisions),
+                decisions, List.copyOf(notices)),
                 finishedAt == null ? Instant.now() : finishedAt);
         publishedReport = r;
         published = e;

@@ -12,9 +12,16 @@ package dev.archon.sync.engine;
  *                        target's differ (issue 12); without it such drift refuses the sync
  * @param full            replace every table, even those whose fingerprints equal the source's (issue 14);
  *                        the data-loss guard still applies
+ * @param keepTargetCredentials the target keeps its own encrypted archon_settings rows (API keys only its
+ *                        Archon's service key decrypts) and the source's are not copied (issue 19, {@link TargetCredentials})
  */
 public record SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger,
-        String requestedBy, String restoreBackupId, boolean schema, boolean full) {
+        String requestedBy, String restoreBackupId, boolean schema, boolean full, boolean keepTargetCredentials) {
+
+    public SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger,
+            String requestedBy, String restoreBackupId, boolean schema, boolean full) {
+        this(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, schema, full, false);
+    }
 
     public SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger,
             String requestedBy, String restoreBackupId, boolean schema) {
@@ -27,12 +34,19 @@ public record SyncRequest(Direction direction, boolean force, boolean backup, bo
     }
 
     public SyncRequest withSchema(boolean bringSchema) {
-        return new SyncRequest(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, bringSchema, full);
+        return new SyncRequest(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, bringSchema, full,
+                keepTargetCredentials);
     }
 
     /** The same request, replacing every table whether it differs or not. */
     public SyncRequest withFull(boolean replaceAll) {
-        return new SyncRequest(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, schema, replaceAll);
+        return new SyncRequest(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, schema, replaceAll,
+                keepTargetCredentials);
+    }
+
+    /** The same request, keeping (or not) the target's own encrypted settings. */
+    public SyncRequest withKeepTargetCredentials(boolean keep) {
+        return new SyncRequest(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, schema, full, keep);
     }
 
     public SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger) {

@@ -42,6 +42,7 @@ final class TargetLoad {
         target.lockAgainstWriters(unchanged);
         recheckUnderTheLock(ctx);
         ctx.cancel().throwIfCancelled();
+        ctx.credentials.putAside(ctx); // keep_target_credentials (issue 19)
         // Exactly the tables to reload (each one's FK children with it), one statement, never CASCADE;
         // RESTART IDENTITY makes the setval below part of this transaction (rolled back with it).
         Sql.exec(ctx.targetConnection, "TRUNCATE TABLE " + reload.stream().map(TableName::sql).collect(Collectors.joining(", "))
@@ -49,6 +50,7 @@ final class TargetLoad {
         List<Index> takenDown = IndexRebuild.dropForLoad(ctx);
         rows.load(ctx);
         ctx.cancel().throwIfCancelled();
+        ctx.credentials.putBack(ctx);
         SequenceSync.apply(ctx);
         rememberThisSync(ctx);
         return takenDown;
@@ -63,7 +65,7 @@ final class TargetLoad {
         Map<TableName, TableFingerprint> loaded = new LinkedHashMap<>();
         Map<TableName, String> sourceVersions = new LinkedHashMap<>();
         ctx.plan.tables().forEach(t -> {
-            loaded.put(t.table(), t.sourceFingerprint());
+            loaded.put(t.table(), ctx.credentials.fingerprintAfterLoad(t)); // the source's, but settings with kept credentials
             sourceVersions.put(t.table(), t.sourceVersions());
         });
         // the versions the target will hold once this commits (this transaction's own rows included)
