@@ -232,6 +232,12 @@ class ArchonVersionsTest {
         return d == Direction.LOCAL_TO_REMOTE ? REMOTE_DB : LOCAL_DB;
     }
 
+    static String scalar(PgCluster c, String db, String sql) throws SQLException {
+        try (Connection conn = c.connect(db); Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
     static void exec(PgCluster c, String db, String sql) {
         c.exec(db, sql);
     }
