@@ -17,10 +17,11 @@ public enum ArchonVersion {
     /** Upstream v1 after its backup_database.sql ran: the 11 tables and four archon_*_backup_<date>_<time> copies. */
     V1_BACKUP_COPIES("v1bk", List.of("versions/v1-stable.sql"), "versions/v1-rows.sql", List.of("versions/v1-backup-copies.sql"),
             V1Tables.CORE),
-    /** Today's fork fixture (archon-schema.sql, the fork's main): 17 synced tables and the two MCP logs. */
-    FORK("fork", List.of(), null, List.of(), ForkTables.MAIN),
+    /** Today's fork fixture (archon-schema.sql and archon-functions.sql, the fork's main): 17 synced tables and the two MCP logs. */
+    FORK("fork", List.of(), null, List.of("archon-functions.sql"), ForkTables.MAIN),
     /** The fork's develop: 27 synced tables, ltree, sprint/stage FKs from archon_tasks, its own archon_sync_history. */
-    FORK_DEVELOP("dev", List.of(), "versions/fork-develop-rows.sql", List.of("versions/fork-develop.sql"), ForkTables.DEVELOP);
+    FORK_DEVELOP("dev", List.of(), "versions/fork-develop-rows.sql", List.of("archon-functions.sql", "versions/fork-develop.sql"),
+            ForkTables.DEVELOP);
 
     /** Row count scale of generate.sql for the fork versions: a few hundred crawled pages. */
     static final double FORK_SCALE = 0.002;

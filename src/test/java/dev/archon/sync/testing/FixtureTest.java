@@ -86,7 +86,7 @@ class FixtureTest {
                 assertEquals(remote.rows(t) > 0, local.rows(t) > 0, t);
             }
             assertNotEquals(remote.tables(), local.tables(), v + ": both sides hold the same rows");
-            assertTrue(remote.rows("archon_crawled_pages") >= 150 && remote.rows("archon_crawled_pages") <= 2500, v + ": " + remote);
+            assertTrue(remote.rows("archon_crawled_pages") >= 150 && remote.rows("archon_crawled_pages") <= 1000, v + ": " + remote);
             try (Connection conn = tc.remote().connect(tpl)) {
                 assertEquals(0L, count(conn, "SELECT count(*) FROM pg_proc WHERE proname LIKE 'archon_fixture%'"), v.name());
                 assertTrue(count(conn, "SELECT count(*) FROM public.archon_crawled_pages WHERE embedding_1536 IS NOT NULL") > 0, v.name());

@@ -78,9 +78,6 @@ public final class TestClusters {
      * for cost anything): remote gets seed 11, local seed 12, so the two sides hold different rows.
      */
     public String template(PgCluster c, ArchonVersion v) {
-        if (v == ArchonVersion.FORK) {
-            return SMALL; // today's fork fixture: the existing small template
-        }
         synchronized (JVM_LOCK) {
             String tpl = v.template();
             boolean exists;
