@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.postgresql.PGConnection;
@@ -91,6 +93,32 @@ class ArchonVersionsTest {
             Map<String, String> logsBefore = perMachine(target(d), targetDb(d));
             assertSynced(v, d, run(v, d), logsBefore);
         }
+    }
+
+    /**
+     * Sides on different Archon versions (needs the tables branch: the set found on both sides and
+     * archon_migrations compared). The fork's develop locally, its main on the remote: refused, naming a
+     * migration the remote lacks. Upstream v1 with work orders locally, plain v1 on the remote: with
+     * {@code "schema": true} the three missing tables are created and the sync completes.
+     */
+    @Test
+    void mixedVersions() throws Exception {
+        Assumptions.assumeTrue(TABLES_BRANCH, "needs the tables branch (run without -Darchon.test.tables-branch=false)");
+        Direction d = Direction.LOCAL_TO_REMOTE;
+        clusters.reset(clusters.local(), LOCAL_DB, clusters.template(clusters.local(), ArchonVersion.FORK_DEVELOP));
+        clusters.reset(clusters.remote(), REMOTE_DB, clusters.template(clusters.remote(), ArchonVersion.FORK));
+        SyncJob newer = EngineHarness.run(new SyncEngine(settings(ArchonVersion.FORK_DEVELOP), WORKER),
+                new SyncRequest(d, true, false, false, Trigger.MANUAL));
+        assertEquals(SyncStatus.REFUSED, newer.status(), () -> newer.snapshot().toString());
+        assertTrue(newer.snapshot().refusals().stream().anyMatch(r -> r.message().contains("005_enhance_archon_tasks")),
+                () -> newer.snapshot().refusals().toString());
+
+        clusters.reset(clusters.local(), LOCAL_DB, clusters.template(clusters.local(), ArchonVersion.V1_WORK_ORDERS));
+        clusters.reset(clusters.remote(), REMOTE_DB, clusters.template(clusters.remote(), ArchonVersion.V1_STABLE));
+        Map<String, String> logsBefore = perMachine(target(d), targetDb(d));
+        SyncJob schema = EngineHarness.run(new SyncEngine(settings(ArchonVersion.V1_WORK_ORDERS), WORKER),
+                new SyncRequest(d, true, false, false, Trigger.MANUAL).withSchema(true));
+        assertSynced(ArchonVersion.V1_WORK_ORDERS, d, schema, logsBefore);
     }
 
     // ------------------------------------------------------------------ the sync and what must hold after it
