@@ -99,6 +99,7 @@ public class SyncResource {
                 .dryRun(Boolean.TRUE.equals(body.dryRun()))
                 .schema(Boolean.TRUE.equals(body.schema()))
                 .full(Boolean.TRUE.equals(body.full()))
+                .keepTargetCredentials(Boolean.TRUE.equals(body.keepTargetCredentials()))
                 .requestedBy(trigger.wire() + " from " + (http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress()))
                 .build();
         SyncJob job;

@@ -27,14 +27,17 @@ public final class SyncContext {
     final SyncPlan plan;
     /** Issue 12: the source's definitions a "schema": true sync brings along (empty otherwise). */
     final List<SchemaDrift.Change> schemaChanges;
+    /** Issue 19: the target's own credentials, when the request keeps them (filled by the load, read by verification). */
+    final TargetCredentials credentials;
     private final WorkDir workDir;
 
     SyncContext(SyncJob job, SyncSettings settings, SourceSnapshot source, TargetTransaction target, WorkDir workDir) {
-        this(job, settings, source == null ? null : source.connection(), target.connection(), null, null, List.of(), workDir);
+        this(job, settings, source == null ? null : source.connection(), target.connection(), null, null, List.of(), workDir,
+                new TargetCredentials());
     }
 
     private SyncContext(SyncJob job, SyncSettings settings, Connection sourceConnection, Connection targetConnection,
-            TableSet tables, SyncPlan plan, List<SchemaDrift.Change> schemaChanges, WorkDir workDir) {
+            TableSet tables, SyncPlan plan, List<SchemaDrift.Change> schemaChanges, WorkDir workDir, TargetCredentials credentials) {
         this.job = job;
         this.settings = settings;
         this.source = job.request().isRestore() ? null : settings.source(job.request().direction());
@@ -45,10 +48,11 @@ public final class SyncContext {
         this.plan = plan;
         this.schemaChanges = List.copyOf(schemaChanges);
         this.workDir = workDir;
+        this.credentials = credentials;
     }
 
     SyncContext withTables(TableSet set) {
-        return new SyncContext(job, settings, sourceConnection, targetConnection, set, plan, schemaChanges, workDir);
+        return new SyncContext(job, settings, sourceConnection, targetConnection, set, plan, schemaChanges, workDir, credentials);
     }
 
     SyncContext withPlan(SyncPlan p) {
@@ -56,7 +60,7 @@ public final class SyncContext {
     }
 
     SyncContext withPlan(SyncPlan p, List<SchemaDrift.Change> schemaChanges) {
-        return new SyncContext(job, settings, sourceConnection, targetConnection, tables, p, schemaChanges, workDir);
+        return new SyncContext(job, settings, sourceConnection, targetConnection, tables, p, schemaChanges, workDir, credentials);
     }
 
     CancelSignal cancel() {

@@ -73,6 +73,7 @@ public final class SyncEngine {
                 prepared = Preflight.sync(job, settings);
             }
             job.planned(prepared.plan());
+            tellEncryptedSettings(prepared);
             return new Validation.Ready(prepared);
         } catch (SyncRefusedException e) {
             LOG.infof("sync %s refused: %s", job.id(), Redactor.redact(e.getMessage()));
@@ -93,6 +94,16 @@ public final class SyncEngine {
             job.failed(cause);
             LOG.warnf("sync %s %s", job.id(), cause);
             return new Validation.Failed(cause, causedByDatabase(e));
+        }
+    }
+
+    /** Issue 19: the plan says what the sync does with Archon's encrypted settings; a failure here releases what preflight opened. */
+    private static void tellEncryptedSettings(PreparedSync prepared) throws java.sql.SQLException {
+        try {
+            EncryptedSettings.tell(prepared.ctx);
+        } catch (java.sql.SQLException | RuntimeException e) {
+            prepared.close();
+            throw e;
         }
     }
 

@@ -49,9 +49,9 @@ public final class SyncJob {
     private final List<SyncReport.TableResult> tableResults = new ArrayList<>();
     private final List<SyncReport.IndexResult> indexResults = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
+    private final List<Notice> notices = new ArrayList<>();
     private SyncReport.SmokeTestResult smokeTest;
     private List<TableSet.LeftOut> leftOut = List.of();
-    private final List<Notice> notices = new ArrayList<>();
 
     private volatile ProgressEvent published;
     private volatile SyncReport publishedReport;

@@ -13,9 +13,11 @@ package dev.archon.sync.engine;
  *                        (issue 19); without it such drift refuses the sync
  * @param full            replace every table, even those whose fingerprints equal the source's (issue 14);
  *                        the data-loss guard still applies
+ * @param keepTargetCredentials the target keeps its own encrypted archon_settings rows (API keys only its
+ *                        Archon's service key decrypts) and the source's are not copied (issue 19, {@link TargetCredentials})
  */
 public record SyncRequest(Direction direction, boolean force, boolean backup, boolean dryRun, Trigger trigger,
-        String requestedBy, String restoreBackupId, boolean schema, boolean full) {
+        String requestedBy, String restoreBackupId, boolean schema, boolean full, boolean keepTargetCredentials) {
 
     /** A sync in that direction: no force, no backup, no dry run, unless said. */
     public static Builder sync(Direction direction, Trigger trigger) {
@@ -34,7 +36,7 @@ public record SyncRequest(Direction direction, boolean force, boolean backup, bo
     /** This request, to change by name. */
     public Builder toBuilder() {
         return new Builder(direction, trigger, restoreBackupId).force(force).backup(backup).dryRun(dryRun)
-                .requestedBy(requestedBy).schema(schema).full(full);
+                .requestedBy(requestedBy).schema(schema).full(full).keepTargetCredentials(keepTargetCredentials);
     }
 
     public boolean isRestore() {
@@ -51,6 +53,7 @@ public record SyncRequest(Direction direction, boolean force, boolean backup, bo
         private String requestedBy;
         private boolean schema;
         private boolean full;
+        private boolean keepTargetCredentials;
 
         private Builder(Direction direction, Trigger trigger, String restoreBackupId) {
             this.direction = direction;
@@ -64,9 +67,11 @@ public record SyncRequest(Direction direction, boolean force, boolean backup, bo
         public Builder requestedBy(String who) { requestedBy = who; return this; }
         public Builder schema(boolean b) { schema = b; return this; }
         public Builder full(boolean b) { full = b; return this; }
+        public Builder keepTargetCredentials(boolean b) { keepTargetCredentials = b; return this; }
 
         public SyncRequest build() {
-            return new SyncRequest(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, schema, full);
+            return new SyncRequest(direction, force, backup, dryRun, trigger, requestedBy, restoreBackupId, schema, full,
+                    keepTargetCredentials);
         }
     }
 }

@@ -41,6 +41,7 @@ final class TargetLoad {
         target.lockAgainstWriters(unchanged);
         recheckUnderTheLock(ctx);
         ctx.cancel().throwIfCancelled();
+        ctx.credentials.putAside(ctx); // keep_target_credentials (issue 19)
         // Exactly the tables whose rows are replaced (each one's FK children with it), one statement, never
         // CASCADE; RESTART IDENTITY makes the setval below part of this transaction (rolled back with it).
         if (!replaced.isEmpty()) {
@@ -61,6 +62,7 @@ final class TargetLoad {
         List<Index> takenDown = IndexRebuild.dropForLoad(ctx);
         rows.load(ctx);
         ctx.cancel().throwIfCancelled();
+        ctx.credentials.putBack(ctx);
         SequenceSync.apply(ctx);
         rememberThisSync(ctx);
         return takenDown;
@@ -84,7 +86,7 @@ final class TargetLoad {
         Map<TableName, TableFingerprint> loaded = new LinkedHashMap<>();
         Map<TableName, String> sourceVersions = new LinkedHashMap<>();
         ctx.plan.tables().forEach(t -> {
-            loaded.put(t.table(), t.sourceFingerprint());
+            loaded.put(t.table(), ctx.credentials.fingerprintAfterLoad(t)); // the source's, but settings with kept credentials
             sourceVersions.put(t.table(), t.sourceVersions());
         });
         // the versions the target will hold once this commits (this transaction's own rows included)

@@ -35,8 +35,10 @@ final class Verification {
         for (TablePlan t : tables) {
             ctx.cancel().throwIfCancelled();
             long rows = target.count(t.table());
-            if (rows != t.sourceRows()) {
-                problems.add(String.format("%s has %,d rows, the source snapshot %,d", t.table(), rows, t.sourceRows()));
+            long expected = ctx.credentials.expectedRows(t); // the source snapshot's, unless the target's credentials were kept
+            if (rows != expected) {
+                problems.add(String.format("%s has %,d rows, %s %,d", t.table(), rows,
+                        expected == t.sourceRows() ? "the source snapshot" : "expected (the source's with the target's credentials)", expected));
             }
             ctx.job.progress(0.4 * ++step / tables.size(), "Verifying row counts: " + t.table());
         }
@@ -51,6 +53,7 @@ final class Verification {
             }
             ctx.job.progress(0.4 + 0.5 * ++step / Math.max(1, fks.size()), "Verifying foreign keys: " + fk.name());
         }
+        problems.addAll(ctx.credentials.verify(ctx));
         List<String> invalid = target.invalidIndexes(ctx.plan.tableNames());
         if (!invalid.isEmpty()) {
             problems.add("invalid index(es): " + String.join(", ", invalid));
@@ -93,9 +96,9 @@ final class Verification {
         Catalog target = new Catalog(ctx.targetConnection);
         for (TablePlan t : ctx.plan.tables()) {
             long rows = target.count(t.table());
-            if (rows != t.sourceRows()) {
+            if (rows != ctx.credentials.expectedRows(t)) {
                 ctx.job.warn(String.format("after COMMIT %s has %,d rows (loaded %,d): something wrote to it since",
-                        t.table(), rows, t.sourceRows()));
+                        t.table(), rows, ctx.credentials.expectedRows(t)));
             }
         }
     }

@@ -85,6 +85,53 @@ public final class ArchonFixture {
         }
     }
 
+    /**
+     * Creates {@code db} as a database of the given Archon version with its rows for {@code seed}: from the
+     * cluster's Supabase template (the fork versions: from its empty fork schema), then the version's scripts
+     * in a new session, so that role postgres's search_path (extensions on it, as on Supabase) applies to
+     * SQL that writes vector(1536) unqualified.
+     */
+    public static void createVersionDatabase(PgCluster c, String db, ArchonVersion v, long seed) throws SQLException {
+        boolean fork = v == ArchonVersion.FORK || v == ArchonVersion.FORK_DEVELOP;
+        c.createDatabase(db, fork ? TestClusters.SCHEMA : TestClusters.SUPABASE);
+        try (Connection conn = c.connect(db)) {
+            for (String file : v.schema) {
+                runScript(conn, file);
+            }
+            if (fork) {
+                generate(conn, ArchonVersion.FORK_SCALE, seed);
+            }
+            if (v.rows != null && !fork) {
+                fillRows(conn, v.rows, seed);
+            }
+            for (String file : v.after) {
+                runScript(conn, file);
+            }
+            if (v.rows != null && fork) {
+                fillRows(conn, v.rows, seed);
+            }
+            try (Statement st = conn.createStatement()) {
+                st.execute("ANALYZE");
+            }
+        }
+    }
+
+    /** Runs a rows script: it defines one public.archon_fixture_*_rows(seed) function, called once, then dropped. */
+    private static void fillRows(Connection c, String file, long seed) throws SQLException {
+        String function = sql(file).replaceFirst("(?s).*CREATE FUNCTION (public\\.archon_fixture_\\w+)\\(.*", "$1");
+        runScript(c, file);
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + function + "(?)")) {
+            ps.setDouble(1, seed);
+            ps.execute();
+        } catch (SQLException e) {
+            throw new SQLException("fixture/" + file + ": " + e.getMessage(), e.getSQLState(), e);
+        } finally {
+            try (Statement st = c.createStatement()) {
+                st.execute("DROP FUNCTION IF EXISTS " + function + "(float8)");
+            }
+        }
+    }
+
     private static void runScript(Connection c, String file) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute(sql(file));

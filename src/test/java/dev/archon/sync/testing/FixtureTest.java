@@ -67,6 +67,61 @@ class FixtureTest {
         }
     }
 
+    /**
+     * Each Archon version's fixture has the tables that version's install creates (plus what is never
+     * synced: per-machine logs, backup copies), rows in every synced table, embeddings, and the Supabase
+     * objects its SQL relies on; the two sides differ.
+     */
+    @Test
+    void versionTemplatesLoad() throws SQLException {
+        Map<ArchonVersion, Long> archonTables = Map.of(ArchonVersion.V1_STABLE, 11L, ArchonVersion.V1_WORK_ORDERS, 14L,
+                ArchonVersion.V1_BACKUP_COPIES, 15L, ArchonVersion.FORK, 19L, ArchonVersion.FORK_DEVELOP, 30L);
+        for (ArchonVersion v : ArchonVersion.values()) {
+            String tpl = tc.template(tc.remote(), v);
+            DbChecksum remote = tc.templateChecksum(tc.remote(), tpl);
+            DbChecksum local = tc.templateChecksum(tc.local(), tc.template(tc.local(), v));
+            assertEquals(archonTables.get(v), (long) remote.tables().size(), v + ": " + remote);
+            for (String t : v.tables()) {
+                assertTrue(remote.rows(t) > 0, v + ": empty " + t);
+                assertEquals(remote.rows(t) > 0, local.rows(t) > 0, t);
+            }
+            assertNotEquals(remote.tables(), local.tables(), v + ": both sides hold the same rows");
+            assertTrue(remote.rows("archon_crawled_pages") >= 150 && remote.rows("archon_crawled_pages") <= 1000, v + ": " + remote);
+            try (Connection conn = tc.remote().connect(tpl)) {
+                assertEquals(0L, count(conn, "SELECT count(*) FROM pg_proc WHERE proname LIKE 'archon_fixture%'"), v.name());
+                assertTrue(count(conn, "SELECT count(*) FROM public.archon_crawled_pages WHERE embedding_1536 IS NOT NULL") > 0, v.name());
+                // no GRANT in the version's SQL: Supabase's default privileges gave the API roles the tables
+                assertEquals(1L, count(conn, "SELECT count(*) FROM information_schema.role_table_grants WHERE grantee = 'service_role' "
+                        + "AND table_name = 'archon_settings' AND privilege_type = 'SELECT'"), v.name());
+                assertEquals(2L, count(conn, "SELECT count(*) FROM pg_event_trigger WHERE evtname IN ('pgrst_ddl_watch', 'pgrst_drop_watch') "
+                        + "AND evtenabled = 'O'"), v.name());
+            }
+        }
+        try (Connection conn = tc.remote().connect(ArchonVersion.V1_STABLE.template())) {
+            assertEquals(11L, count(conn, "SELECT count(*) FROM public.archon_migrations"));
+            assertEquals(2L, count(conn, "SELECT count(*) FROM public.archon_settings WHERE encrypted_value IS NOT NULL"));
+            // written as upstream writes it: the vector type found through the search_path, i.e. in extensions
+            assertEquals("extensions", string(conn, "SELECT n.nspname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+                    + "JOIN pg_namespace n ON n.oid = t.typnamespace WHERE a.attrelid = 'public.archon_crawled_pages'::regclass "
+                    + "AND a.attname = 'embedding_1536'"));
+        }
+        try (Connection conn = tc.remote().connect(ArchonVersion.V1_BACKUP_COPIES.template())) {
+            assertEquals(4L, count(conn, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+                    + "AND tablename ~ '^archon_.*_backup_[0-9]+_[0-9]+$'"));
+        }
+        // the develop migration seeds its stages with gen_random_uuid(): each machine has its own ids
+        List<String> stages = new ArrayList<>();
+        for (PgCluster c : List.of(tc.remote(), tc.local())) {
+            try (Connection conn = c.connect(tc.template(c, ArchonVersion.FORK_DEVELOP))) {
+                stages.add(string(conn, "SELECT string_agg(id::text, ',' ORDER BY id) FROM public.archon_workflow_stages"));
+                assertTrue(count(conn, "SELECT count(*) FROM public.archon_tasks WHERE workflow_stage_id IS NOT NULL") > 0);
+                assertTrue(count(conn, "SELECT count(*) FROM public.archon_sync_history") > 0);
+                assertEquals("extensions", string(conn, "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'ltree'"));
+            }
+        }
+        assertNotEquals(stages.get(0), stages.get(1));
+    }
+
     @Test
     void bigTemplateHasEnoughRows() {
         for (PgCluster c : List.of(tc.remote(), tc.local())) {

@@ -73,6 +73,39 @@ public final class TestClusters {
     /** Wall time it took to start the clusters and build all templates (for reports, not asserts). */
     public long templateMillis() { return templateMillis; }
 
+    /**
+     * The template of an Archon version on one cluster, built on first use (only the versions a test asks
+     * for cost anything): remote gets seed 11, local seed 12, so the two sides hold different rows.
+     */
+    public String template(PgCluster c, ArchonVersion v) {
+        synchronized (JVM_LOCK) {
+            String tpl = v.template();
+            boolean exists;
+            try (var conn = c.connect("postgres"); var ps = conn.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                ps.setString(1, tpl);
+                try (var rs = ps.executeQuery()) {
+                    exists = rs.next();
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot look for " + tpl + " on " + c + ": " + e.getMessage(), e);
+            }
+            if (!exists) {
+                long t0 = System.nanoTime();
+                String building = tpl + "_building"; // renamed when done: a half-built template is never used
+                c.dropDatabase(building);
+                try {
+                    ArchonFixture.createVersionDatabase(c, building, v, c.name().equals("remote") ? 11 : 12);
+                } catch (SQLException e) {
+                    throw new IllegalStateException("cannot build " + tpl + " on " + c.name() + ": " + e.getMessage(), e);
+                }
+                c.exec("postgres", "ALTER DATABASE " + PgCluster.ident(building) + " RENAME TO " + PgCluster.ident(tpl));
+                c.exec("postgres", "ALTER DATABASE " + PgCluster.ident(tpl) + " IS_TEMPLATE true");
+                System.out.printf("[test-clusters] %s/%s built in %.1f s%n", c.name(), tpl, (System.nanoTime() - t0) / 1e9);
+            }
+            return tpl;
+        }
+    }
+
     /** Drops {@code db} (terminating its connections) and recreates it as a copy of {@code template}. */
     public void reset(PgCluster c, String db, String template) {
         if (db.startsWith("tpl_") || db.equals("postgres") || db.startsWith("template")) {
