@@ -33,6 +33,9 @@ final class ArchiveRows {
     private static final Pattern COPY_LINE = Pattern.compile("^COPY (" + IDENT + "\\." + IDENT + ") (\\(" + IDENT + "(?:, " + IDENT
             + ")*\\)) FROM stdin;$");
 
+    /** pg_dump's setval line; run (with our own statement) only for a sequence one of the restore's tables owns. */
+    private static final Pattern SETVAL = Pattern.compile("^SELECT pg_catalog\\.setval\\('((?:[^']|'')+)', (-?\\d+), (true|false)\\);$");
+
     private ArchiveRows() {
     }
 
@@ -49,11 +52,25 @@ final class ArchiveRows {
         try (ToolProcess.Streaming restore = ToolProcess.stream(client, "pg_restore",
                 List.of("--data-only", "--file=-", archive.toString()), ctx.cancel());
                 BufferedReader in = new BufferedReader(new InputStreamReader(restore.stdout(), StandardCharsets.UTF_8), 1 << 16)) {
+            java.util.Set<String> owned = new java.util.HashSet<>();
+            for (var o : new dev.archon.sync.pg.Catalog(ctx.targetConnection).ownedSequences(ctx.plan.tableNames())) {
+                owned.add(Sql.queryString(ctx.targetConnection, "SELECT to_regclass(?)::oid::text", o.sequence()));
+            }
             String line;
             while ((line = in.readLine()) != null) {
                 ctx.cancel().throwIfCancelled();
+                Matcher setval = SETVAL.matcher(line);
+                if (setval.matches()) {
+                    // manifests of pg_dump backups carry no sequences: the archive's value, for the restore's own sequences only
+                    String oid = Sql.queryString(ctx.targetConnection, "SELECT to_regclass(?)::oid::text", setval.group(1).replace("''", "'"));
+                    if (oid != null && owned.contains(oid)) {
+                        Sql.queryString(ctx.targetConnection, "SELECT setval(?::oid::regclass, ?, ?)::text", Long.parseLong(oid),
+                                Long.parseLong(setval.group(2)), Boolean.parseBoolean(setval.group(3)));
+                    }
+                    continue;
+                }
                 if (!line.startsWith("COPY ")) {
-                    continue; // settings, setval calls, comments: none of the archive's statements run
+                    continue; // settings, comments, anything else: none of the archive's statements run
                 }
                 Matcher copy = COPY_LINE.matcher(line);
                 TablePlan t = copy.matches() ? byName.get(tableOf(line)) : null;
