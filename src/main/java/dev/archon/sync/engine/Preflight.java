@@ -47,6 +47,8 @@ final class Preflight {
     /** Each side's {@link RowVersions} where the fingerprints were taken (the target's on its own thread). */
     private final Map<TableName, String> sourceVersions = new ConcurrentHashMap<>();
     private final Map<TableName, String> targetVersions = new ConcurrentHashMap<>();
+    /** The differing tables written as row deltas (branch delta: {@link DeltaChoice}); the others reload. */
+    private Map<TableName, RowDelta> deltas = Map.of();
 
     private Preflight(SyncContext ctx, List<TableName> tables) {
         this.ctx = ctx;
@@ -146,6 +148,9 @@ final class Preflight {
             refusals.addAll(DataLossGuard.check(guardStates(onSource, onTarget, fresh ? Map.of() : LastSync.recorded(ctx.targetConnection))));
         }
         refuseIf(refusals);
+        DeltaChoice.Choice choice = DeltaChoice.choose(ctx, tx, tables, onSource, onTarget, fresh); // delta or reload, per differing table
+        deltas = choice.deltas();
+        refuseIf(choice.refusals());
 
         return new SyncPlan(ctx.job.request().direction(), ctx.source.toString(), ctx.target.toString(), sourceVersion,
                 targetVersion, schemaClient.orElse(null), fresh,
@@ -168,7 +173,8 @@ final class Preflight {
                 : tx.inRolledBackTransaction(c -> {
                     Map<TableName, String> versions = RowVersions.onTarget(c, tables);
                     targetVersions.putAll(versions);
-                    return TableFingerprint.of(c, tables, targetSeconds, stillAsRecorded(versions, last, LastSync.Remembered::targetVersions));
+                    return TableFingerprint.of(c, tables, targetSeconds, stillAsRecorded(versions, last, LastSync.Remembered::targetVersions),
+                            !ctx.job.request().full()); // a full replace only counts (branch delta)
                 }));
         Thread targetSide = new Thread(onTarget, "fingerprint-target");
         targetSide.setDaemon(true);
@@ -177,7 +183,7 @@ final class Preflight {
             Map<TableName, String> versions = RowVersions.onSource(ctx.sourceConnection, tables); // in the sync's snapshot
             sourceVersions.putAll(versions);
             onSource.putAll(TableFingerprint.of(ctx.sourceConnection, tables, sourceSeconds,
-                    stillAsRecorded(versions, last, LastSync.Remembered::sourceVersions)));
+                    stillAsRecorded(versions, last, LastSync.Remembered::sourceVersions), !ctx.job.request().full()));
         } catch (SQLException | RuntimeException e) {
             try {
                 await(onTarget); // the target's session is ours again only when its side has ended
@@ -255,7 +261,8 @@ final class Preflight {
         for (boolean grew = true; grew; ) {
             grew = false;
             for (ForeignKey fk : fks) {
-                if (why.containsKey(fk.parent()) && tables.contains(fk.child()) && !why.containsKey(fk.child())) {
+                if (why.containsKey(fk.parent()) && !deltas.containsKey(fk.parent()) && tables.contains(fk.child())
+                        && !why.containsKey(fk.child())) {
                     why.put(fk.child(), "truncated with its parent " + fk.parent());
                     grew = true;
                 }
@@ -311,7 +318,7 @@ final class Preflight {
             plans.add(new TablePlan(t, cols.stream().map(Column::name).toList(), binary ? CopyFormat.BINARY : CopyFormat.TEXT,
                     onSource.get(t).rows(), fresh ? 0 : onTarget.get(t).rows(), source.dataBytes(t), !why.get(t).equals(UNCHANGED),
                     why.get(t), onSource.get(t), sourceSeconds.getOrDefault(t, 0.0), targetSeconds.getOrDefault(t, 0.0),
-                    sourceVersions.get(t), targetVersions.get(t)));
+                    sourceVersions.get(t), targetVersions.get(t), SyncPlan.DIFFERS.equals(why.get(t)) ? deltas.get(t) : null));
         }
         return plans;
     }

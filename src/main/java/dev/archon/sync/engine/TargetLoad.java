@@ -29,7 +29,8 @@ final class TargetLoad {
 
     /** @return the indexes taken down for the load, which the indexing phase rebuilds */
     static List<Index> run(SyncContext ctx, TargetTransaction target, String freshSchemaDdl, RowSource rows) throws Exception {
-        List<TableName> reload = ctx.plan.reloadedNames();
+        List<TableName> reload = ctx.plan.replacedNames();
+        List<TableName> deltas = ctx.plan.deltas().stream().map(TablePlan::table).toList();
         List<TableName> unchanged = ctx.plan.unchangedNames();
         target.begin(ctx.settings.maintenanceWorkMem());
         if (ctx.plan.freshTarget()) {
@@ -39,13 +40,16 @@ final class TargetLoad {
         SchemaDrift.apply(ctx, ctx.schemaChanges); // issue 12: "schema": true
         ctx.job.progress(0, "Locking the target's tables");
         target.lock(reload);
+        target.lockForRowChanges(deltas);
         target.lockAgainstWriters(unchanged);
         recheckUnderTheLock(ctx);
         ctx.cancel().throwIfCancelled();
         // Exactly the tables to reload (each one's FK children with it), one statement, never CASCADE;
         // RESTART IDENTITY makes the setval below part of this transaction (rolled back with it).
-        Sql.exec(ctx.targetConnection, "TRUNCATE TABLE " + reload.stream().map(TableName::sql).collect(Collectors.joining(", "))
-                + " RESTART IDENTITY");
+        if (!reload.isEmpty()) { // a row delta is never truncated
+            Sql.exec(ctx.targetConnection, "TRUNCATE TABLE " + reload.stream().map(TableName::sql).collect(Collectors.joining(", "))
+                    + " RESTART IDENTITY");
+        }
         List<Index> takenDown = IndexRebuild.dropForLoad(ctx);
         rows.load(ctx);
         ctx.cancel().throwIfCancelled();
@@ -62,12 +66,24 @@ final class TargetLoad {
         }
         Map<TableName, TableFingerprint> loaded = new LinkedHashMap<>();
         Map<TableName, String> sourceVersions = new LinkedHashMap<>();
+        List<TableName> unread = new java.util.ArrayList<>();
         ctx.plan.tables().forEach(t -> {
-            loaded.put(t.table(), t.sourceFingerprint());
-            sourceVersions.put(t.table(), t.sourceVersions());
+            if (t.sourceFingerprint().contentsRead()) {
+                loaded.put(t.table(), t.sourceFingerprint());
+                sourceVersions.put(t.table(), t.sourceVersions());
+            } else {
+                unread.add(t.table());
+            }
         });
+        // a full replace did not read the contents: nothing to remember for those tables (the next sync reads them)
+        if (!unread.isEmpty()) {
+            LastSync.forget(ctx, unread);
+        }
+        if (loaded.isEmpty()) {
+            return;
+        }
         // the versions the target will hold once this commits (this transaction's own rows included)
-        LastSync.record(ctx, loaded, sourceVersions, RowVersions.onTarget(ctx.targetConnection, ctx.plan.tableNames()));
+        LastSync.record(ctx, loaded, sourceVersions, RowVersions.onTarget(ctx.targetConnection, List.copyOf(loaded.keySet())));
     }
 
     /**
@@ -81,6 +97,9 @@ final class TargetLoad {
         if (!ctx.plan.freshTarget() && !ctx.job.request().force() && !ctx.job.request().isRestore()) {
             Catalog target = new Catalog(ctx.targetConnection);
             for (TablePlan t : ctx.plan.reloaded()) {
+                if (t.isDelta()) { // not locked against writers: its delete by row versions and the verification see a change
+                    continue;
+                }
                 long now = target.count(t.table());
                 if (now != t.targetRowsBefore()) {
                     throw new IllegalStateException(String.format("the target changed since preflight: %s had %,d rows, now %,d;"
@@ -134,10 +153,11 @@ final class TargetLoad {
                 ctx.job.rowsMoved(rowsDelta, bytesDelta, (before + tableFraction * Math.max(1, t.sourceBytes())) / totalBytes,
                         rowsMessage("Syncing", name, n, tables.size(), rowsSoFar, t.sourceRows()));
             };
-            TableCopier.Result r = TableCopier.copy(ctx, t, report);
+            TableCopier.Result r = t.isDelta() ? DeltaApply.apply(ctx, t, report) : TableCopier.copy(ctx, t, report);
             doneBytes += Math.max(1, t.sourceBytes());
             ctx.job.tableDone(new SyncReport.TableResult(name, t.sourceRows(), t.targetRowsBefore(), r.rows(), r.bytes(),
-                    (System.nanoTime() - start) / 1e9, t.format().name().toLowerCase(), true, t.why()));
+                    (System.nanoTime() - start) / 1e9, t.isDelta() ? SyncPlan.ACTION_DELTA : t.format().name().toLowerCase(), true,
+                    t.why()));
         }
     }
 
