@@ -74,13 +74,13 @@ final class DeltaApply {
         }
         sql.append("?::text[]) AS sync_key(");
         for (int i = 0; i < n; i++) {
-            sql.append("k").append(i).append(", ");
+            sql.append("sync_k").append(i).append(", ");
         }
-        sql.append("digest) WHERE ");
+        sql.append("sync_digest) WHERE ");
         for (int i = 0; i < n; i++) {
-            sql.append(t.table().sql()).append(".").append(Sql.ident(key.columns().get(i))).append(" = sync_key.k").append(i).append(" AND ");
+            sql.append(t.table().sql()).append(".").append(Sql.ident(key.columns().get(i))).append(" = sync_key.sync_k").append(i).append(" AND ");
         }
-        sql.append("encode(").append(d.bucketing().rowDigest(ctx.targetConnection)).append(", 'hex') = sync_key.digest");
+        sql.append("encode(").append(d.bucketing().rowDigest(ctx.targetConnection)).append(", 'hex') = sync_key.sync_digest");
         long deleted = 0;
         try (PreparedStatement ps = ctx.targetConnection.prepareStatement(sql.toString())) {
             for (int from = 0; from < d.deleteKeys().size(); from += KEYS_PER_STATEMENT) {

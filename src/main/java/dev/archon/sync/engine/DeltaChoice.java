@@ -73,19 +73,18 @@ final class DeltaChoice {
         Set<Long> all = new HashSet<>(buckets.source().keySet());
         all.addAll(buckets.target().keySet());
         List<Long> differ = new ArrayList<>();
-        long rowsInThem = 0;
         for (Long b : all) {
-            var s = buckets.source().get(b);
-            var t = buckets.target().get(b);
-            if (!java.util.Objects.equals(s, t)) {
+            if (!java.util.Objects.equals(buckets.source().get(b), buckets.target().get(b))) {
                 differ.add(b);
-                rowsInThem += (s == null ? 0 : s.rows()) + (t == null ? 0 : t.rows());
             }
         }
-        if (rowsInThem > 4 * budget) { // far too many rows to compare: a reload wins anyway
+        // each differing bucket holds at least one changed row: beyond the budget a reload wins, and comparing the
+        // rows (a scan of the differing buckets on both sides) would be wasted. Below it the rows are compared even
+        // when the changes are scattered over many buckets: that costs a fraction of one fingerprint, far less than
+        // a reload. No bucket differs: the rows are equal, only an owned sequence is not — an empty delta sets it.
+        if (differ.size() > budget) {
             return Optional.empty();
         }
-        // no bucket differs: the rows are equal, only an owned sequence is not — an empty delta sets it
         ctx.cancel().throwIfCancelled();
         var rows = bothSides(tx, () -> bucketing.rows(ctx.sourceConnection, differ), c -> bucketing.rows(c, differ));
         RowDelta delta = RowDelta.between(bucketing, rows.source(), rows.target(), all.size(), differ.size());
