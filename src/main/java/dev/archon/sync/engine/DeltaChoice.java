@@ -19,8 +19,10 @@ import java.util.concurrent.FutureTask;
  * Preflight's choice for a table whose fingerprints differ: a row delta or a reload. A delta needs a
  * primary key (the same on both sides), enough rows for the difference to matter ({@value #MIN_ROWS}: a
  * smaller table reloads in milliseconds), few enough changed rows (deleting and inserting row by row, with
- * every index maintained per row, loses to TRUNCATE + COPY + index rebuild beyond the crossover
- * {@value #MAX_CHANGED_FRACTION} of the table's rows, measured — notes/delta.md), and no FK parent that is
+ * every index maintained per row, loses to TRUNCATE + COPY + index rebuild somewhere above half the table's
+ * rows changed, measured — notes/delta.md; and past that an ivfflat index whose lists were built for the old
+ * rows serves the new ones poorly, which a rebuild fixes: {@value #MAX_CHANGED_FRACTION} of the rows, deleted
+ * plus inserted), and no FK parent that is
  * reloaded (its TRUNCATE must take its children along). {@code "full": true} and a fresh target reload.
  *
  * It also guards a delta the way the data-loss guard guards a reload, but by rows instead of counts: when the
@@ -29,7 +31,7 @@ import java.util.concurrent.FutureTask;
  */
 final class DeltaChoice {
     static final long MIN_ROWS = 1000;
-    static final double MAX_CHANGED_FRACTION = 0.25;
+    static final double MAX_CHANGED_FRACTION = 0.5;
 
     /** @param deltas the tables written as row deltas; every other differing table is reloaded */
     record Choice(Map<TableName, RowDelta> deltas, List<Refusal> refusals) {
