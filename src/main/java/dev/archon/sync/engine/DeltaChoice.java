@@ -69,8 +69,11 @@ final class DeltaChoice {
     /** The delta when it is under the crossover; empty: reload. Both sides at once, each pass one statement. */
     private static Optional<RowDelta> rowDelta(SyncContext ctx, TargetTransaction tx, PrimaryKey key, long sourceRows,
             long targetRows) throws SQLException {
-        BucketDigests bucketing = BucketDigests.choose(ctx.sourceConnection, key, Math.max(sourceRows, targetRows));
         long budget = (long) (MAX_CHANGED_FRACTION * Math.max(sourceRows, 1));
+        if (Math.abs(sourceRows - targetRows) > budget) { // at least that many rows change: a reload, no digest read
+            return Optional.empty();
+        }
+        BucketDigests bucketing = BucketDigests.choose(ctx.sourceConnection, key, Math.max(sourceRows, targetRows));
         var buckets = bothSides(tx, () -> bucketing.buckets(ctx.sourceConnection), c -> bucketing.buckets(c));
         Set<Long> all = new HashSet<>(buckets.source().keySet());
         all.addAll(buckets.target().keySet());
