@@ -40,6 +40,13 @@ def med_sent(s):
     return x[len(x) // 2] if x else None
 
 
+def reader(s):
+    """The reader loop's worst wait; a reader whose statements failed measured nothing."""
+    if (med(s, "reader_errors") or 0) > 0:
+        return "errors"
+    return fmt(med(s, "reader_worst_wait_s"), 2)
+
+
 loads = [float(v["load1_before"]) for v in runs.values() if "load1_before" in v]
 foreign = [float(v["cpu_foreign_pct"]) for v in runs.values() if "cpu_foreign_pct" in v]
 print(f"Incremental sync benchmark — scale {meta.get('scale')}, {meta.get('rows')} rows "
@@ -68,7 +75,7 @@ for s in scenarios:
         r = w / med("seed", "wall_s")
         verdict.append(f"{r:.2f}× the seed's way (≤ 0.65: {'met' if r <= 0.65 else 'NOT met'})")
     print(f"{LABEL[s]:<34} {mmr(s, 'wall_s'):>26} {fmt(ratio):>7} {fmt(None if b is None else b / 1e6, 1):>8} "
-          f"{fmt(bratio, 3):>7} {fmt(med(s, 'reader_worst_wait_s'), 2):>14}  {'; '.join(verdict)}")
+          f"{fmt(bratio, 3):>7} {reader(s):>14}  {'; '.join(verdict)}")
 
 print("\nphases, median seconds (the service's report)")
 print(f"{'scenario':<34} " + " ".join(f"{p[:10]:>10}" for p in PHASES))

@@ -25,7 +25,11 @@ max_id = int(subprocess.run(base + ["-c", "SELECT coalesce(max(id), 1) FROM arch
 # the query vector: one page's embedding, read once (a constant in every search)
 vec = subprocess.run(base + ["-c", "SELECT embedding_1536::text FROM archon_crawled_pages WHERE embedding_1536 IS NOT NULL LIMIT 1"],
                      capture_output=True, text=True, check=True).stdout.strip()
-search = (f"SELECT count(*) FROM match_archon_crawled_pages('{vec}'::vector, 5);" if vec else
+# the vector type by the name this database gives it (pgvector may live in `extensions`, off the search_path)
+vtype = subprocess.run(base + ["-c", "SELECT format_type(atttypid, NULL) FROM pg_attribute "
+                               "WHERE attrelid = 'archon_crawled_pages'::regclass AND attname = 'embedding_1536'"],
+                       capture_output=True, text=True, check=True).stdout.strip()
+search = (f"SELECT count(*) FROM match_archon_crawled_pages('{vec}'::{vtype}, 5);" if vec else
           "SELECT 1;")
 stop = False
 
@@ -47,8 +51,10 @@ while not stop:
 p.stdin.close()
 p.wait(timeout=600)
 log.close()
-times = [float(m.group(1)) / 1000 for m in re.finditer(r"^Time: ([0-9.]+) ms", open(out + ".log").read(), re.M)]
+text = open(out + ".log").read()
+times = [float(m.group(1)) / 1000 for m in re.finditer(r"^Time: ([0-9.]+) ms", text, re.M)]
 with open(out, "w") as f:
-    f.write(f"reader_queries\t{len(times)}\n")
+    # a reader that errs measures nothing: its errors are counted (and the run's log kept beside OUT_TSV)
+    f.write(f"reader_queries\t{len(times)}\nreader_errors\t{len(re.findall(r'^ERROR:', text, re.M))}\n")
     if times:
         f.write(f"reader_worst_wait_s\t{max(times):.3f}\nreader_p50_s\t{statistics.median(times):.4f}\n")
