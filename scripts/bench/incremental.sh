@@ -158,7 +158,7 @@ reader_pid=""
 reader_start() { # $1: its output file; the reader's own psql session on the target, every 100 ms
   [ "${READER:-1}" = 1 ] || return 0
   PG15_BIN=$PG15_BIN python3 scripts/bench/reader_loop.py "$TGT_PORT" archon "$1" & reader_pid=$!
-  sleep 1 # its session is open and reading before the sync starts
+  sleep 3 # its session is open and reading before the sync starts (it asks 4 psql questions first)
 }
 reader_stop() {
   [ -n "$reader_pid" ] || return 0
