@@ -43,6 +43,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd); cd "$root"
 . scripts/lib/pg.sh
+. scripts/lib/bench.sh
 SCALE=${1:-0.25}; REPS=${2:-3}
 [[ "$SCALE" =~ ^[0-9]*\.?[0-9]+$ && "$REPS" =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [SCALE] [REPS]" >&2; exit 2; }
 TGT_SCALE=${TGT_SCALE:-$(python3 -c "print(max(0.01, round($SCALE / 5, 4)))")}
@@ -67,60 +68,16 @@ TREGEX="^(table|sequence) ($(IFS='|'; echo "${TABLES[*]}"))( |_[a-z0-9_]*_seq )"
 psql_on() { pg_psql "$@"; }
 now() { echo "$EPOCHREALTIME"; }
 sub() { python3 -c "import sys; print('%.3f' % (float(sys.argv[1]) - float(sys.argv[2])))" "$1" "$2"; }
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-
+log() { bench_log "$@"; }
 service_pid=""
-cleanup() {
-  local rc=$?
-  if [ -n "$service_pid" ]; then kill "$service_pid" 2>/dev/null || true; wait "$service_pid" 2>/dev/null || true; fi
-  rm -f "$out/seed-dump.sql"
-  if [ "${KEEP:-0}" = 1 ]; then
-    log "KEEP=1: clusters left running: source :$SRC_PORT, target :$TGT_PORT (DB archon, template tgt_tpl);" \
-        "stop with scripts/pg-cluster.sh stop bench-src $SRC_PORT; scripts/pg-cluster.sh stop bench-tgt $TGT_PORT"
-  else
-    pg_cluster_stop bench-src >/dev/null 2>&1 || true
-    pg_cluster_stop bench-tgt >/dev/null 2>&1 || true
-  fi
-  exit $rc
-}
-trap cleanup EXIT
+trap 'rm -f "$out/seed-dump.sql"; bench_on_exit' EXIT
 trap 'exit 130' INT TERM
-
-# CPU busy % over 1 s (all cores), from /proc/stat.
-cpu_busy() {
-  local a b
-  read -r -a a < /proc/stat; sleep 1; read -r -a b < /proc/stat
-  local idle=$(( (b[4] + b[5]) - (a[4] + a[5]) )) total=0 i
-  for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
-  echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
-}
-# Wait (up to QUIET_WAIT s) until the box has been quiet for 3 s in a row; prints the last busy %.
-quiet() {
-  local busy n_quiet=0 waited=0 warned=0
-  while :; do
-    busy=$(cpu_busy)
-    if [ "$busy" -le "$QUIET_MAX_BUSY" ]; then
-      n_quiet=$((n_quiet + 1)); [ $n_quiet -lt 3 ] || break
-    else
-      n_quiet=0
-      [ $warned = 1 ] || log "box is busy (${busy}% CPU before the run): waiting for quiet; top: $(ps -eo pcpu,comm --sort=-pcpu --no-headers | head -3 | tr -s ' ' | paste -sd, -)"
-      warned=1
-    fi
-    waited=$((waited + 1)); [ $waited -lt "$QUIET_WAIT" ] || { log "still busy after ${QUIET_WAIT} s: running anyway"; break; }
-  done
-  echo "$busy"
-}
+quiet() { bench_quiet "$QUIET_MAX_BUSY" "$QUIET_WAIT"; }
 
 # ---------------------------------------------------------------------------------------------- clusters
 log "clusters: bench-src :$SRC_PORT, bench-tgt :$TGT_PORT (scale $SCALE -> target scale $TGT_SCALE)"
-pg_cluster_start bench-src "$SRC_PORT" >/dev/null
-pg_cluster_start bench-tgt "$TGT_PORT" >/dev/null
-for p in $SRC_PORT $TGT_PORT; do
-  # noise control, as in the reference benchmark: no autovacuum kicking in during a timed run
-  psql_on "$p" postgres -c "ALTER SYSTEM SET autovacuum = off" -c "SELECT pg_reload_conf()" >/dev/null
-done
-
-db_comment() { psql_on "$1" postgres -At -c "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = '$2'"; }
+bench_clusters_start "$SRC_PORT" "$TGT_PORT"   # autovacuum off: no vacuum kicking in during a timed run
+db_comment() { bench_db_comment "$@"; }
 src_mark="bench source scale=$SCALE seed=1"; tgt_mark="bench target scale=$TGT_SCALE seed=2"
 if [ "${FRESH:-0}" != 1 ] && [ "$(db_comment "$SRC_PORT" archon)" = "$src_mark" ] \
    && [ "$(db_comment "$TGT_PORT" tgt_tpl)" = "$tgt_mark" ]; then
@@ -169,44 +126,11 @@ scripts/db-checksum.sh "$src_url" | grep -E "$TREGEX" > "$out/source.sum"
 # ------------------------------------------------------------------------------------------- service
 need_service=0; for m in "${METHODS[@]}"; do [ "$m" != service ] || need_service=1; done
 if [ $need_service = 1 ]; then
-  # Which code is measured (BUILD): "tree" (default) = a snapshot of the working tree as it is now (tracked and
-  # untracked, non-ignored files), built in work/bench/build; "head" = the last commit, built there;
-  # "target" = target/quarkus-app as it is (built with ./mvnw package if missing). The service then runs from
-  # a private copy, so that a concurrent `mvn package` by someone else cannot swap jars under the JVM.
-  build=${BUILD:-tree}; bdir=$out/build
-  case $build in
-    target)
-      if [ ! -f target/quarkus-app/quarkus-run.jar ]; then log "building the service (./mvnw -B -q package -DskipTests)"; ./mvnw -B -q package -DskipTests; fi
-      app=target/quarkus-app
-      what="target/quarkus-app built $(stat -c '%y' target/quarkus-app/quarkus-run.jar | cut -d. -f1)" ;;
-    head|tree)
-      rm -rf "$bdir"; mkdir -p "$bdir"
-      if [ "$build" = head ]; then
-        git archive HEAD | tar -x -C "$bdir"
-        what="HEAD $(git rev-parse --short HEAD)"
-      else
-        git ls-files -z --cached --others --exclude-standard | tar --null --ignore-failed-read -T - -c 2>/dev/null | tar -x -C "$bdir"
-        what="HEAD $(git rev-parse --short HEAD) + working tree ($(git status --porcelain -- src pom.xml | wc -l) changed files under src/, pom.xml: $(git status --porcelain -- src pom.xml | awk '{print $2}' | xargs -r -n1 basename | paste -sd, -))"
-      fi
-      log "building the service from $what in $bdir"
-      (cd "$bdir" && ./mvnw -B -q package -DskipTests) > "$out/build.log" 2>&1 || { tail -30 "$out/build.log" >&2; echo "build failed; see $out/build.log" >&2; exit 1; }
-      app=$bdir/target/quarkus-app ;;
-    *) echo "BUILD must be tree, head or target" >&2; exit 2 ;;
-  esac
-  rm -rf "$out/app"; cp -a "$app" "$out/app"
-  printf 'service_build\t%s\n' "$what" >> "$meta"
-  log "service: starting on :$HTTP_PORT (local = source, remote = target)"
-  ARCHON_SYNC_LOCAL_URL=$src_url ARCHON_SYNC_REMOTE_URL=$tgt_url ARCHON_SYNC_API_KEY=$API_KEY \
-  ARCHON_SYNC_WORK_DIR=$out/service-tmp ARCHON_SYNC_BACKUP_DIR=$out/service-backups \
-  ARCHON_SYNC_SCHEDULE_ENABLED=false PORT=$HTTP_PORT \
-    java -jar "$out/app/quarkus-run.jar" > "$out/service.log" 2>&1 &
-  service_pid=$!
-  for _ in $(seq 1 120); do
-    curl -sf "http://127.0.0.1:$HTTP_PORT/q/health/ready" >/dev/null 2>&1 && break
-    kill -0 "$service_pid" 2>/dev/null || { echo "the service died at startup; see $out/service.log" >&2; tail -20 "$out/service.log" >&2; exit 1; }
-    sleep 0.5
-  done
-  curl -sf "http://127.0.0.1:$HTTP_PORT/q/health/ready" >/dev/null || { echo "the service is not ready; see $out/service.log" >&2; exit 1; }
+  # Which code is measured (BUILD, scripts/lib/bench.sh): tree (default: the working tree as it is now), head, target
+  bench_build_service "${BUILD:-tree}" "$out"
+  printf 'service_build\t%s\n' "$BENCH_WHAT" >> "$meta"
+  bench_start_service "$out" "$HTTP_PORT" "$src_url" "$tgt_url" "$API_KEY"
+  service_pid=$BENCH_SERVICE_PID
   printf 'service_rss_idle_kb\t%s\n' "$(awk '/^VmRSS/ {print $2}' "/proc/$service_pid/status")" >> "$meta"
 fi
 
@@ -231,27 +155,9 @@ IDX_SQL="SELECT format('DROP INDEX %s;', i.indexrelid::regclass), pg_get_indexde
                              AND d.refobjid = i.indexrelid AND d.deptype = 'n')
           ORDER BY c.relname, ic.relname"
 
-run_seed() {
-  local f=$out/seed-dump.sql dargs=() t ivf t0 t1 t2 t3
-  for t in "${TABLES[@]}"; do dargs+=(-t "public.$t"); done
-  ivf=$(psql_on "$TGT_PORT" archon -At -c "SELECT string_agg(format('\\echo IDX %s', ic.relname) || E'\n' ||
-          format('REINDEX INDEX %s;', i.indexrelid::regclass), E'\n' ORDER BY ic.relname)
-          FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam
-          WHERE i.indrelid = ANY ($TARR) AND am.amname = 'ivfflat'")
-  t0=$(now)
-  "$bin/pg_dump" -h 127.0.0.1 -p "$SRC_PORT" -U postgres -d archon --data-only --no-owner --no-privileges \
-    "${dargs[@]}" -f "$f"
-  t1=$(now)
-  psql_on "$TGT_PORT" archon -c "TRUNCATE $TLIST"
-  psql_on "$TGT_PORT" archon -f "$f" > "$rundir/import.log"
-  t2=$(now)
-  printf '\\timing on\n%s\n' "$ivf" | psql_on "$TGT_PORT" archon -f - > "$rundir/reindex.log"
-  t3=$(now)
-  rec wall_s "$(sub "$t3" "$t0")"; rec export_s "$(sub "$t1" "$t0")"
-  rec import_s "$(sub "$t2" "$t1")"; rec reindex_s "$(sub "$t3" "$t2")"
-  rec dump_bytes "$(stat -c %s "$f")"
-  timed_items "$rundir/reindex.log" reindex
-  rm -f "$f"
+run_seed() { # the seed's way (scripts/lib/bench.sh), its records into this run's
+  bench_seed_way "$SRC_PORT" "$TGT_PORT" "$rundir" "${TABLES[@]}" > "$rundir/seed.tsv"
+  while IFS=$'\t' read -r k v; do rec "$k" "$v"; done < "$rundir/seed.tsv"
 }
 
 # \timing output after "\echo IDX name" lines -> one record per index
@@ -336,7 +242,7 @@ verify_target() {
 [ -f "$results" ] && mv "$results" "$results.prev"
 printf 'rep\tpos\tmethod\tkey\tvalue\n' > "$results"
 printf 'rep\tpos\tmethod\tkey\tvalue\n' > "$discarded"
-ours_pids() { echo $$ ${service_pid:-} "$(pg_cluster_pid bench-src)" "$(pg_cluster_pid bench-tgt)"; }
+ours_pids() { bench_ours_pids; }
 n=${#METHODS[@]}
 for rep in $(seq 1 "$REPS"); do
   for i in $(seq 0 $((n - 1))); do

@@ -6,23 +6,16 @@
 Medians (min–max) over the runs whose status is ok; FAILED runs are counted, never timed.
 """
 import collections
+import os
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import Results, fmt  # noqa: E402
+
 d = sys.argv[1] if len(sys.argv) > 1 else "work/bench"
-meta = {}
-for line in open(f"{d}/meta.tsv"):
-    k, _, v = line.rstrip("\n").partition("\t")
-    meta[k] = v
-runs = collections.OrderedDict()          # (rep, method) -> {key: value}
-order = collections.defaultdict(dict)     # rep -> pos -> method
-with open(f"{d}/results.tsv") as f:
-    next(f)
-    for line in f:
-        rep, pos, method, key, value = line.rstrip("\n").split("\t")
-        runs.setdefault((int(rep), method), {})[key] = value
-        if method != "limit":
-            order[int(rep)][int(pos)] = method
+res = Results(d, unordered=("limit",))
+meta, runs, order = res.meta, res.runs, res.order
 
 METHODS = ["seed", "rawpipe", "handwritten", "service"]
 LABEL = {"seed": "seed (pg_dump text file → psql -f → REINDEX ivfflat)",
@@ -30,39 +23,7 @@ LABEL = {"seed": "seed (pg_dump text file → psql -f → REINDEX ivfflat)",
          "handwritten": "handwritten (1 tx, drop/recreate indexes)",
          "service": "service (POST → final status)"}
 methods = [m for m in METHODS if any(k[1] == m for k in runs)]
-
-
-def ok_runs(m):
-    return [v for (r, mm), v in runs.items() if mm == m and v.get("status") == "ok"]
-
-
-def vals(m, key):
-    out = []
-    for v in ok_runs(m):
-        if key in v:
-            try:
-                out.append(float(v[key]))
-            except ValueError:
-                pass
-    return out
-
-
-def med(m, key):
-    x = vals(m, key)
-    return statistics.median(x) if x else None
-
-
-def fmt(x, p=2):
-    return "–" if x is None else f"{x:.{p}f}"
-
-
-def mmr(m, key, p=2):
-    x = vals(m, key)
-    if not x:
-        return "–"
-    if len(x) == 1:
-        return fmt(x[0], p)
-    return f"{fmt(statistics.median(x), p)} ({fmt(min(x), p)}–{fmt(max(x), p)})"
+ok_runs, vals, med, mmr = res.ok, res.vals, res.med, res.mmr
 
 
 def ratio(a, b, p=2):

@@ -76,7 +76,9 @@ def records(result):
     for d in final.get("decisions") or []:  # issue 14: reloaded or left alone, and the fingerprints' cost
         out += [(f"decision.{d['table']}", d.get("why")),
                 (f"fingerprint.{d['table']}.source_s", d.get("source_fingerprint_seconds")),
-                (f"fingerprint.{d['table']}.target_s", d.get("target_fingerprint_seconds"))]
+                (f"fingerprint.{d['table']}.target_s", d.get("target_fingerprint_seconds")),
+                (f"action.{d['table']}", d.get("action")), (f"inserted.{d['table']}", d.get("rows_inserted")),
+                (f"deleted.{d['table']}", d.get("rows_deleted")), (f"sent.{d['table']}", d.get("bytes_sent"))]
     for i in report.get("indexes") or []:
         out += [(f"index.{i['index']}_s", i.get("seconds")), (f"index.{i['index']}_method", i.get("method"))]
     return [(k, v) for k, v in out if v is not None]

@@ -43,20 +43,22 @@ final class Fingerprints {
     /**
      * @param onSource the synced tables
      * @param onTarget those of them the target has (none on a fresh target)
+     * @param readContents false for a full replace: every table is reloaded whatever it holds, so only the rows
+     *                 are counted (for the data-loss guard) and no content is read
      */
-    static Both take(SyncContext ctx, TargetTransaction tx, List<TableName> onSource, List<TableName> onTarget)
-            throws SQLException {
+    static Both take(SyncContext ctx, TargetTransaction tx, List<TableName> onSource, List<TableName> onTarget,
+            boolean readContents) throws SQLException {
         Map<TableName, LastSync.Remembered> last = onTarget.isEmpty() ? Map.of() : LastSync.remembered(ctx.targetConnection);
         FutureTask<Side> target = new FutureTask<>(() -> onTarget.isEmpty() ? Side.NONE
                 : tx.inRolledBackTransaction(c -> side(c, onTarget, RowVersions.onTarget(c, onTarget), last,
-                        LastSync.Remembered::targetVersions)));
+                        LastSync.Remembered::targetVersions, readContents)));
         Thread targetSide = new Thread(target, "fingerprint-target");
         targetSide.setDaemon(true);
         targetSide.start();
         Side source;
         try {
             Connection c = ctx.sourceConnection; // in the sync's snapshot
-            source = side(c, onSource, RowVersions.onSource(c, onSource), last, LastSync.Remembered::sourceVersions);
+            source = side(c, onSource, RowVersions.onSource(c, onSource), last, LastSync.Remembered::sourceVersions, readContents);
         } catch (SQLException | RuntimeException e) {
             try {
                 await(target); // the target's session is ours again only when its side has ended
@@ -69,10 +71,11 @@ final class Fingerprints {
     }
 
     private static Side side(Connection c, List<TableName> tables, Map<TableName, String> versions,
-            Map<TableName, LastSync.Remembered> last, Function<LastSync.Remembered, String> recordedVersions) throws SQLException {
+            Map<TableName, LastSync.Remembered> last, Function<LastSync.Remembered, String> recordedVersions, boolean readContents)
+            throws SQLException {
         Map<TableName, Double> seconds = new ConcurrentHashMap<>();
         Map<TableName, TableFingerprint> fingerprints = TableFingerprint.of(c, tables, seconds,
-                stillAsRecorded(versions, last, recordedVersions));
+                stillAsRecorded(versions, last, recordedVersions), readContents);
         return new Side(fingerprints, seconds, versions);
     }
 

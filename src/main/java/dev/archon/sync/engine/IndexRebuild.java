@@ -21,10 +21,10 @@ final class IndexRebuild {
     private IndexRebuild() {
     }
 
-    /** Importing, right after TRUNCATE. @return the indexes taken down, for {@link #rebuild} */
+    /** Importing, right after TRUNCATE (of the tables replaced whole; a row delta keeps its indexes). @return the indexes taken down, for {@link #rebuild} */
     static List<Index> dropForLoad(SyncContext ctx) throws SQLException {
         List<Index> dropped = new ArrayList<>();
-        for (Index ix : new Catalog(ctx.targetConnection).indexes(ctx.plan.reloadedNames())) {
+        for (Index ix : new Catalog(ctx.targetConnection).indexes(ctx.plan.loadedWholeNames())) {
             if (ix.rebuiltAroundLoad()) {
                 ctx.cancel().throwIfCancelled();
                 Sql.exec(ctx.targetConnection, "DROP INDEX " + ix.sql());

@@ -21,7 +21,7 @@ final class SequenceSync {
 
     static void apply(SyncContext ctx) throws SQLException {
         Map<String, String> targetSequences = targetSequences(ctx);
-        List<TableName> reloaded = ctx.plan.reloadedNames();
+        List<TableName> reloaded = ctx.plan.loadedWholeNames(); // a row delta sets its own ({@link DeltaApply})
         for (SequencePlan s : ctx.plan.sequences()) {
             if (!reloaded.contains(s.table())) {
                 continue; // a table left alone: its sequences are part of its fingerprint, equal already

@@ -150,6 +150,9 @@ public final class SyncJob {
 
     public synchronized void tableDone(SyncReport.TableResult result) {
         tableResults.add(result);
+        if (result.reloaded()) { // the decision learns the bytes its COPY sent
+            decisions = decisions.stream().map(d -> d.table().equals(result.table()) ? d.withBytesSent(result.bytes()) : d).toList();
+        }
         tablesCompleted++;
         publish();
     }

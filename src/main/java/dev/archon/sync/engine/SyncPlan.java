@@ -1,6 +1,7 @@
 package dev.archon.sync.engine;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.archon.sync.pg.CatalogModel.SequenceState;
 import dev.archon.sync.pg.PgClient;
@@ -37,11 +38,12 @@ public record SyncPlan(Direction direction, boolean restore, String source, Stri
      *                          the same time on its own server
      * @param sourceVersions    the source's {@link RowVersions} in the sync's snapshot (null: restore)
      * @param targetVersions    the target's {@link RowVersions} when the plan was made (null: fresh target, restore)
+     * @param delta             a differing table written row by row: the rows to delete and to copy (null: reloaded whole)
      */
     public record TablePlan(TableName table, List<String> columns, CopyFormat format, long sourceRows,
             long targetRowsBefore, long sourceBytes, @JsonIgnore ReloadReason reason, @JsonIgnore TableName parent,
             TableFingerprint sourceFingerprint, double sourceFingerprintSeconds, double targetFingerprintSeconds,
-            String sourceVersions, String targetVersions) {
+            String sourceVersions, String targetVersions, @JsonIgnore RowDelta delta) {
 
         public static Builder of(TableName table) {
             return new Builder(table);
@@ -59,9 +61,20 @@ public record SyncPlan(Direction direction, boolean restore, String source, Stri
             return reason.why(parent);
         }
 
+        /** Written row by row (delete and COPY of the rows that differ) rather than truncated and loaded. */
+        public boolean isDelta() {
+            return reload() && delta != null;
+        }
+
+        /** "delta", "reload" or "unchanged". */
+        public String action() {
+            return !reload() ? ACTION_UNCHANGED : delta != null ? ACTION_DELTA : ACTION_RELOAD;
+        }
+
         public Decision decision() {
             return new Decision(table.toString(), reload(), why(), sourceRows, targetRowsBefore, sourceFingerprintSeconds,
-                    targetFingerprintSeconds);
+                    targetFingerprintSeconds, action(), isDelta() ? (Long) (long) delta.rowsToInsert() : null,
+                    isDelta() ? (Long) (long) delta.rowsToDelete() : null, null);
         }
 
         /** A table plan by name: every part not set is empty, zero or null. */
@@ -79,6 +92,7 @@ public record SyncPlan(Direction direction, boolean restore, String source, Stri
             private double targetFingerprintSeconds;
             private String sourceVersions;
             private String targetVersions;
+            private RowDelta delta;
 
             private Builder(TableName table) {
                 this.table = table;
@@ -94,10 +108,12 @@ public record SyncPlan(Direction direction, boolean restore, String source, Stri
             public Builder sourceFingerprint(TableFingerprint f, double seconds) { sourceFingerprint = f; sourceFingerprintSeconds = seconds; return this; }
             public Builder targetFingerprintSeconds(double seconds) { targetFingerprintSeconds = seconds; return this; }
             public Builder rowVersions(String onSource, String onTarget) { sourceVersions = onSource; targetVersions = onTarget; return this; }
+            /** A differing table written row by row; null: reloaded whole. */
+            public Builder delta(RowDelta d) { delta = d; return this; }
 
             public TablePlan build() {
                 return new TablePlan(table, columns, format, sourceRows, targetRowsBefore, sourceBytes, reason, parent,
-                        sourceFingerprint, sourceFingerprintSeconds, targetFingerprintSeconds, sourceVersions, targetVersions);
+                        sourceFingerprint, sourceFingerprintSeconds, targetFingerprintSeconds, sourceVersions, targetVersions, delta);
             }
         }
     }
@@ -106,14 +122,35 @@ public record SyncPlan(Direction direction, boolean restore, String source, Stri
     public static final String DIFFERS = ReloadReason.DIFFERS.words();
     public static final String FRESH_TARGET = ReloadReason.FRESH_TARGET.words();
     public static final String FULL = ReloadReason.FULL.words();
+    public static final String ACTION_RELOAD = "reload";
+    public static final String ACTION_DELTA = "delta";
+    public static final String ACTION_UNCHANGED = "unchanged";
 
     /**
      * What happens to one table and why, as the progress object, the report and the history show it.
      *
      * @param reload false: equal on both sides (fingerprints), left alone — not truncated, loaded or re-indexed
+     * @param action   "reload" (truncated and loaded), "delta" (only the rows that differ deleted and copied), "unchanged"
+     * @param rowsInserted a delta's rows copied from the source (new or changed); absent otherwise
+     * @param rowsDeleted  a delta's target rows deleted (gone from the source or changed); absent otherwise
+     * @param bytesSent    bytes of COPY data sent for the table, once known (absent in the plan)
      */
     public record Decision(String table, boolean reload, String why, long sourceRows, long targetRowsBefore,
-            double sourceFingerprintSeconds, double targetFingerprintSeconds) {
+            double sourceFingerprintSeconds, double targetFingerprintSeconds, String action,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Long rowsInserted, @JsonInclude(JsonInclude.Include.NON_NULL) Long rowsDeleted,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Long bytesSent) {
+
+        public Decision(String table, boolean reload, String why, long sourceRows, long targetRowsBefore,
+                double sourceFingerprintSeconds, double targetFingerprintSeconds) {
+            this(table, reload, why, sourceRows, targetRowsBefore, sourceFingerprintSeconds, targetFingerprintSeconds,
+                    reload ? ACTION_RELOAD : ACTION_UNCHANGED, null, null, null);
+        }
+
+        /** The same decision, with the bytes its COPY sent. */
+        public Decision withBytesSent(long bytes) {
+            return new Decision(table, reload, why, sourceRows, targetRowsBefore, sourceFingerprintSeconds,
+                    targetFingerprintSeconds, action, rowsInserted, rowsDeleted, bytes);
+        }
     }
 
     /** A sequence owned by a synced column and the source's value of it, taken in the snapshot. */
@@ -122,7 +159,7 @@ public record SyncPlan(Direction direction, boolean restore, String source, Stri
 
     /** The rows to load: those of the reloaded tables. */
     public long totalRows() {
-        return reloaded().stream().mapToLong(TablePlan::sourceRows).sum();
+        return reloaded().stream().mapToLong(t -> t.isDelta() ? t.delta().rowsToInsert() : t.sourceRows()).sum();
     }
 
     public long totalBytes() {
@@ -138,18 +175,37 @@ public record SyncPlan(Direction direction, boolean restore, String source, Stri
         return tables.stream().filter(TablePlan::reload).toList();
     }
 
+    /** The tables written: reloaded ones and row deltas. */
     public List<TableName> reloadedNames() {
         return reloaded().stream().map(TablePlan::table).toList();
     }
 
-    /** The target's tables whose rows this sync replaces: reloaded and there before (what a backup holds, what is truncated). */
+    /**
+     * The target's tables whose rows this sync changes: reloaded or written as a delta, and there before (what a
+     * backup holds; the tables the sync creates have no rows to keep).
+     */
     public List<TableName> replacedNames() {
         return reloaded().stream().filter(t -> !t.reason().createdBySync()).map(TablePlan::table).toList();
+    }
+
+    /** The tables emptied by the TRUNCATE: reloaded whole and there before (a row delta deletes rows, never truncates). */
+    public List<TableName> truncatedNames() {
+        return reloaded().stream().filter(t -> !t.isDelta() && !t.reason().createdBySync()).map(TablePlan::table).toList();
+    }
+
+    /** The tables loaded whole (their indexes rebuilt, their sequences set from the plan), created ones included. */
+    public List<TableName> loadedWholeNames() {
+        return reloaded().stream().filter(t -> !t.isDelta()).map(TablePlan::table).toList();
     }
 
     /** The tables this sync creates in its load transaction: nothing to truncate in them. */
     public List<TableName> createdNames() {
         return tables.stream().filter(t -> t.reason().createdBySync()).map(TablePlan::table).toList();
+    }
+
+    /** The tables written as a row delta. */
+    public List<TablePlan> deltas() {
+        return tables.stream().filter(TablePlan::isDelta).toList();
     }
 
     public List<TableName> unchangedNames() {
@@ -167,8 +223,12 @@ public record SyncPlan(Direction direction, boolean restore, String source, Stri
      */
     public String decisionSummary(String reloadedVerb, String leftAloneVerb) {
         Map<String, List<String>> byWhy = new LinkedHashMap<>();
-        reloaded().forEach(t -> byWhy.computeIfAbsent(t.why(), k -> new ArrayList<>()).add(t.table().toString()));
+        reloaded().stream().filter(t -> !t.isDelta())
+                .forEach(t -> byWhy.computeIfAbsent(t.why(), k -> new ArrayList<>()).add(t.table().toString()));
         List<String> parts = new ArrayList<>();
+        for (TablePlan t : deltas()) { // "archon_crawled_pages (delta: 2,180 inserted, 2,180 deleted)"
+            parts.add(String.format("%s (delta: %,d inserted, %,d deleted)", t.table(), t.delta().rowsToInsert(), t.delta().rowsToDelete()));
+        }
         byWhy.forEach((why, names) -> parts.add(names.size() > 4
                 ? String.format("%d tables (%s)", names.size(), why)
                 : String.join(", ", names) + " (" + why + ")"));

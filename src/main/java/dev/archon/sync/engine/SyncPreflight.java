@@ -21,6 +21,8 @@ import java.util.stream.Collectors;
  */
 final class SyncPreflight {
     private final SyncFacts facts;
+    /** The differing tables written as row deltas ({@link DeltaChoice}); every other differing table is reloaded. */
+    private Map<TableName, RowDelta> deltas = Map.of();
 
     private SyncPreflight(SyncFacts facts) {
         this.facts = facts;
@@ -72,9 +74,14 @@ final class SyncPreflight {
     private SyncPlan planAfterChecks() throws SQLException {
         SyncContext ctx = facts.ctx();
         ctx.job.progress(0.5, "Fingerprinting the tables on both sides");
-        Fingerprints.Both fingerprints = Fingerprints.take(ctx, facts.tx(), facts.tables(), facts.onTarget());
+        Fingerprints.Both fingerprints = Fingerprints.take(ctx, facts.tx(), facts.tables(), facts.onTarget(),
+                !ctx.job.request().full());
         ctx.cancel().throwIfCancelled();
         Refusals.throwIfAny(SyncChecks.dataLoss(facts, guardStates(fingerprints)));
+        DeltaChoice.Choice choice = DeltaChoice.choose(ctx, facts.tx(), facts.onTarget().isEmpty() ? List.of() : facts.tables(),
+                fingerprints.source().fingerprints(), fingerprints.target().fingerprints(), facts.fresh() || !facts.created().isEmpty());
+        Refusals.throwIfAny(choice.refusals());
+        deltas = choice.deltas();
         Map<TableName, TablePlan.Builder> tables = decide(fingerprints);
         return new SyncPlan(ctx.job.request().direction(), false, ctx.source.toString(), ctx.target.toString(),
                 facts.sourceVersion(), facts.targetVersion(), facts.schemaClient().orElse(null), facts.fresh(),
@@ -122,7 +129,9 @@ final class SyncPreflight {
             grew = false;
             for (ForeignKey fk : fks) {
                 ReloadReason parent = decided.get(fk.parent());
-                if (parent != null && parent.reload() && decided.get(fk.child()) == ReloadReason.UNCHANGED) {
+                // a row delta truncates nothing: its children are decided on their own
+                if (parent != null && parent.reload() && !deltas.containsKey(fk.parent())
+                        && decided.get(fk.child()) == ReloadReason.UNCHANGED) {
                     plans.get(fk.child()).truncatedWith(fk.parent());
                     decided.put(fk.child(), ReloadReason.WITH_PARENT);
                     grew = true;
@@ -133,8 +142,8 @@ final class SyncPreflight {
     }
 
     /**
-     * The one place a table whose fingerprints differ is decided: today it is reloaded whole. (A row-level
-     * delta decides here between a delta and a reload.)
+     * The one place a table whose fingerprints differ is decided: it differs either way; {@link DeltaChoice} has
+     * chosen whether its rows are written as a delta (its {@link RowDelta} rides on the plan) or reloaded whole.
      */
     private ReloadReason differing(TableName table) {
         return ReloadReason.DIFFERS;
@@ -156,7 +165,8 @@ final class SyncPreflight {
                     .sourceRows(src.rows()).targetRowsBefore(tgt == null ? 0 : tgt.rows()).sourceBytes(facts.source().dataBytes(t))
                     .sourceFingerprint(src, f.source().seconds().getOrDefault(t, 0.0))
                     .targetFingerprintSeconds(f.target().seconds().getOrDefault(t, 0.0))
-                    .rowVersions(f.source().versions().get(t), f.target().versions().get(t)).build());
+                    .rowVersions(f.source().versions().get(t), f.target().versions().get(t))
+                    .delta(decided.get(t).build().reason() == ReloadReason.DIFFERS ? deltas.get(t) : null).build());
         }
         return plans;
     }

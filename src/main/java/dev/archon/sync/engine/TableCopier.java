@@ -38,17 +38,24 @@ final class TableCopier {
     private TableCopier() {
     }
 
+    /** A whole table. */
     static Result copy(SyncContext ctx, TablePlan table, Progress progress) throws SQLException {
         String columns = Sql.identList(table.columns());
         String format = table.format() == CopyFormat.BINARY ? " (FORMAT binary)" : "";
-        CopyOut out = ctx.sourceConnection.unwrap(PGConnection.class).getCopyAPI()
-                .copyOut("COPY " + table.table().sql() + " (" + columns + ") TO STDOUT" + format);
-        SourceReader reader = new SourceReader(out, table.table().toString());
+        return copy(ctx, table.table().toString(), "COPY " + table.table().sql() + " (" + columns + ") TO STDOUT" + format,
+                "COPY " + table.table().sql() + " (" + columns + ") FROM STDIN" + format, !format.isEmpty(), progress);
+    }
+
+    /** Any COPY … TO STDOUT on the source into a COPY … FROM STDIN on the target, in the same format (a row delta's rows). */
+    static Result copy(SyncContext ctx, String table, String copyOut, String copyIn, boolean binary, Progress progress)
+            throws SQLException {
+        String format = binary ? "binary" : "";
+        CopyOut out = ctx.sourceConnection.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOut);
+        SourceReader reader = new SourceReader(out, table);
         reader.start();
         CopyIn in = null;
         try {
-            in = ctx.targetConnection.unwrap(PGConnection.class).getCopyAPI()
-                    .copyIn("COPY " + table.table().sql() + " (" + columns + ") FROM STDIN" + format);
+            in = ctx.targetConnection.unwrap(PGConnection.class).getCopyAPI().copyIn(copyIn);
             long rows = 0;
             long bytes = 0;
             long reportedRows = 0;
@@ -82,7 +89,7 @@ final class TableCopier {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             cancelQuietly(in);
-            throw new SQLException("interrupted while copying " + table.table(), e);
+            throw new SQLException("interrupted while copying " + table, e);
         } catch (SQLException | RuntimeException e) {
             cancelQuietly(in);
             throw e;

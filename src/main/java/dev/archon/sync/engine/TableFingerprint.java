@@ -33,6 +33,25 @@ import java.util.stream.Collectors;
  */
 public record TableFingerprint(long rows, String digest, String sequences) {
 
+    /** The digest of a table whose rows were only counted (a full replace needs no more): equal to nothing. */
+    static final String UNREAD = "";
+
+    /** Whether the rows' digest was read; an unread one equals no fingerprint, not even itself. */
+    boolean contentsRead() {
+        return !UNREAD.equals(digest);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TableFingerprint f && contentsRead() && f.contentsRead() && rows == f.rows && digest.equals(f.digest)
+                && sequences.equals(f.sequences);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(rows, digest, sequences);
+    }
+
     /** Text output settings that make the text fallback the same on both sides (binary forms need none). */
     static final List<String> PINNED = List.of("SET LOCAL DateStyle = 'ISO, YMD'", "SET LOCAL IntervalStyle = 'postgres'",
             "SET LOCAL TimeZone = 'UTC'", "SET LOCAL extra_float_digits = 3", "SET LOCAL bytea_output = 'hex'");
@@ -58,6 +77,16 @@ public record TableFingerprint(long rows, String digest, String sequences) {
      */
     static Map<TableName, TableFingerprint> of(Connection c, List<TableName> tables, Map<TableName, Double> seconds,
             Map<TableName, TableFingerprint> known) throws SQLException {
+        return of(c, tables, seconds, known, true);
+    }
+
+    /**
+     * The same; with {@code readContents} false (a full replace: every table is reloaded whatever it holds)
+     * a table not in {@code known} is only counted — its digest {@link #UNREAD} — which is all the plan and
+     * the data-loss guard need then: the content scan was most of the time a full sync added (notes/delta.md).
+     */
+    static Map<TableName, TableFingerprint> of(Connection c, List<TableName> tables, Map<TableName, Double> seconds,
+            Map<TableName, TableFingerprint> known, boolean readContents) throws SQLException {
         for (String s : PINNED) {
             Sql.exec(c, s);
         }
@@ -73,7 +102,9 @@ public record TableFingerprint(long rows, String digest, String sequences) {
                 continue;
             }
             long start = System.nanoTime();
-            try (PreparedStatement ps = c.prepareStatement(query(t, columns.get(t), sendFunctions(c, t)));
+            String sql = readContents ? query(t, columns.get(t), sendFunctions(c, t))
+                    : "SELECT count(*), '" + UNREAD + "' FROM " + t.sql();
+            try (PreparedStatement ps = c.prepareStatement(sql);
                     ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 out.put(t, new TableFingerprint(rs.getLong(1), rs.getString(2), seqs));
@@ -85,6 +116,16 @@ public record TableFingerprint(long rows, String digest, String sequences) {
 
     /** The one statement per table: row digests, sorted, hashed again. */
     static String query(TableName t, List<Column> columns, Map<String, String> sendFunction) {
+        return "SELECT count(*), encode(sha256(coalesce(string_agg(d, ''::bytea ORDER BY d), ''::bytea)), 'hex') FROM "
+                + "(SELECT " + rowDigest(columns, sendFunction) + " AS d FROM " + t.sql() + ") r";
+    }
+
+    /**
+     * One row's SHA-256 as an SQL expression over the table's columns (unqualified): the same bytes on both
+     * sides for the same contents. The row deltas ({@link BucketDigests}) use it too, so that their buckets
+     * and the fingerprint agree on what "the same row" is.
+     */
+    static String rowDigest(List<Column> columns, Map<String, String> sendFunction) {
         String row = columns.stream().filter(col -> !col.generated()).sorted(Comparator.comparing(Column::name))
                 .map(col -> {
                     String value = col.binarySafe() ? sendFunction.get(col.name()) + "(" + Sql.ident(col.name()) + ")"
@@ -94,11 +135,10 @@ public record TableFingerprint(long rows, String digest, String sequences) {
                     return "coalesce(decode('01', 'hex') || sha256(" + value + "), decode('00', 'hex'))";
                 })
                 .collect(Collectors.joining(" || "));
-        return "SELECT count(*), encode(sha256(coalesce(string_agg(d, ''::bytea ORDER BY d), ''::bytea)), 'hex') FROM "
-                + "(SELECT sha256(" + row + ") AS d FROM " + t.sql() + ") r";
+        return "sha256(" + row + ")";
     }
 
-    private static Map<String, String> sendFunctions(Connection c, TableName t) throws SQLException {
+    static Map<String, String> sendFunctions(Connection c, TableName t) throws SQLException {
         Map<String, String> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, t.typsend::regproc::text FROM pg_attribute a "
                 + "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped")) {

@@ -33,16 +33,18 @@ final class TargetLoad {
      * @return the indexes taken down for the load, which the indexing phase rebuilds
      */
     static List<Index> run(SyncContext ctx, TargetTransaction target, String createdSchemaDdl, RowSource rows) throws Exception {
-        List<TableName> replaced = ctx.plan.replacedNames();
+        List<TableName> replaced = ctx.plan.truncatedNames();
+        List<TableName> deltas = ctx.plan.deltas().stream().map(TablePlan::table).toList();
         List<TableName> unchanged = ctx.plan.unchangedNames();
         target.begin(ctx.settings.maintenanceWorkMem());
         ctx.job.progress(0, "Locking the target's tables");
         target.lock(replaced);
+        target.lockForRowChanges(deltas); // ROW EXCLUSIVE: readers of a delta table are never blocked
         target.lockAgainstWriters(unchanged);
         recheckUnderTheLock(ctx);
         ctx.cancel().throwIfCancelled();
         ctx.credentials.putAside(ctx); // keep_target_credentials (issue 19)
-        // Exactly the tables whose rows are replaced (each one's FK children with it), one statement, never
+        // Exactly the tables reloaded whole (each one's FK children with it; a row delta is never truncated), one statement, never
         // CASCADE; RESTART IDENTITY makes the setval below part of this transaction (rolled back with it).
         if (!replaced.isEmpty()) {
             Sql.exec(ctx.targetConnection, "TRUNCATE TABLE " + replaced.stream().map(TableName::sql).collect(Collectors.joining(", "))
@@ -85,12 +87,24 @@ final class TargetLoad {
         }
         Map<TableName, TableFingerprint> loaded = new LinkedHashMap<>();
         Map<TableName, String> sourceVersions = new LinkedHashMap<>();
+        List<TableName> unread = new java.util.ArrayList<>();
         ctx.plan.tables().forEach(t -> {
-            loaded.put(t.table(), ctx.credentials.fingerprintAfterLoad(t)); // the source's, but settings with kept credentials
-            sourceVersions.put(t.table(), t.sourceVersions());
+            if (t.sourceFingerprint() == null || t.sourceFingerprint().contentsRead()) {
+                loaded.put(t.table(), ctx.credentials.fingerprintAfterLoad(t)); // the source's, but settings with kept credentials
+                sourceVersions.put(t.table(), t.sourceVersions());
+            } else {
+                unread.add(t.table());
+            }
         });
+        // a full replace did not read the contents: nothing to remember for those tables (the next sync reads them)
+        if (!unread.isEmpty()) {
+            LastSync.forget(ctx, unread);
+        }
+        if (loaded.isEmpty()) {
+            return;
+        }
         // the versions the target will hold once this commits (this transaction's own rows included)
-        LastSync.record(ctx, loaded, sourceVersions, RowVersions.onTarget(ctx.targetConnection, ctx.plan.tableNames()));
+        LastSync.record(ctx, loaded, sourceVersions, RowVersions.onTarget(ctx.targetConnection, List.copyOf(loaded.keySet())));
     }
 
     /**
@@ -106,6 +120,9 @@ final class TargetLoad {
             for (TablePlan t : ctx.plan.reloaded()) {
                 if (t.reason().createdBySync()) {
                     continue; // not there yet: this transaction creates it
+                }
+                if (t.isDelta()) { // not locked against writers: its delete by row versions and the verification see a change
+                    continue;
                 }
                 long now = target.count(t.table());
                 if (now != t.targetRowsBefore()) {
@@ -160,10 +177,11 @@ final class TargetLoad {
                 ctx.job.rowsMoved(rowsDelta, bytesDelta, (before + tableFraction * Math.max(1, t.sourceBytes())) / totalBytes,
                         rowsMessage("Syncing", name, n, tables.size(), rowsSoFar, t.sourceRows()));
             };
-            TableCopier.Result r = TableCopier.copy(ctx, t, report);
+            TableCopier.Result r = t.isDelta() ? DeltaApply.apply(ctx, t, report) : TableCopier.copy(ctx, t, report);
             doneBytes += Math.max(1, t.sourceBytes());
             ctx.job.tableDone(new SyncReport.TableResult(name, t.sourceRows(), t.targetRowsBefore(), r.rows(), r.bytes(),
-                    (System.nanoTime() - start) / 1e9, t.format().name().toLowerCase(), true, t.why()));
+                    (System.nanoTime() - start) / 1e9, t.isDelta() ? SyncPlan.ACTION_DELTA : t.format().name().toLowerCase(), true,
+                    t.why()));
         }
     }
 

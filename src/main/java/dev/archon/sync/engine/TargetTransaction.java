@@ -59,6 +59,14 @@ final class TargetTransaction implements AutoCloseable {
         lock(tables, "ACCESS EXCLUSIVE");
     }
 
+    /**
+     * ROW EXCLUSIVE on tables written as a row delta: what its DELETE and COPY take anyway, taken up front so
+     * the lock_timeout applies here. Readers never wait for it; other writers wait only on the rows it changes.
+     */
+    void lockForRowChanges(List<TableName> tables) throws SQLException {
+        lock(tables, "ROW EXCLUSIVE");
+    }
+
     /** SHARE on tables left as they are: readers go on, writers wait until COMMIT (they cannot slip in after the check). */
     void lockAgainstWriters(List<TableName> tables) throws SQLException {
         lock(tables, "SHARE");

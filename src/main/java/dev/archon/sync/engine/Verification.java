@@ -6,7 +6,9 @@ import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.CatalogModel.ForeignKey;
 import dev.archon.sync.pg.CatalogModel.SequenceState;
 import dev.archon.sync.pg.Sql;
+import dev.archon.sync.pg.TableName;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +56,7 @@ final class Verification {
             ctx.job.progress(0.4 + 0.5 * ++step / Math.max(1, fks.size()), "Verifying foreign keys: " + fk.name());
         }
         problems.addAll(ctx.credentials.verify(ctx));
+        problems.addAll(deltasEqualTheSource(ctx));
         List<String> invalid = target.invalidIndexes(ctx.plan.tableNames());
         if (!invalid.isEmpty()) {
             problems.add("invalid index(es): " + String.join(", ", invalid));
@@ -78,6 +81,35 @@ final class Verification {
             throw new Failed(problems);
         }
         ctx.job.progress(0.95, "Verified: counts, foreign keys, indexes, sequences");
+    }
+
+    /**
+     * A row delta wrote only some rows: the whole table, as this transaction sees it, must now hold exactly the
+     * source's rows and sequence states — its fingerprint equal to the source's. This also catches a write by
+     * another session that committed during the sync (the delta holds no lock against writers).
+     */
+    private static List<String> deltasEqualTheSource(SyncContext ctx) throws SQLException {
+        List<TablePlan> deltas = ctx.plan.deltas();
+        if (deltas.isEmpty()) {
+            return List.of();
+        }
+        ctx.cancel().throwIfCancelled();
+        ctx.job.progress(0.4, "Verifying the row deltas: fingerprints equal the source's");
+        Savepoint readOnly = ctx.targetConnection.setSavepoint(); // the fingerprint's pinned settings end with it
+        Map<TableName, TableFingerprint> now;
+        try {
+            now = TableFingerprint.of(ctx.targetConnection, deltas.stream().map(TablePlan::table).toList());
+        } finally {
+            ctx.targetConnection.rollback(readOnly);
+        }
+        List<String> problems = new ArrayList<>();
+        for (TablePlan t : deltas) {
+            if (!t.sourceFingerprint().equals(now.get(t.table()))) {
+                problems.add(t.table() + " does not equal the source after its row delta (fingerprints differ: "
+                        + "changed on the target during the sync?)");
+            }
+        }
+        return problems;
     }
 
     /** Rows whose FK columns are all set (MATCH SIMPLE) but have no parent row. */
