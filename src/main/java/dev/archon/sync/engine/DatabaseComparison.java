@@ -13,6 +13,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.archon.sync.engine.plan.DataLossGuard;
+import dev.archon.sync.engine.plan.TableSet;
+import dev.archon.sync.engine.schema.ColumnDrift;
+import dev.archon.sync.engine.schema.SchemaDrift;
 
 /**
  * Local and remote side by side, table by table: row counts, column drift, which side has more, and

@@ -1,6 +1,10 @@
 package dev.archon.sync.engine;
 
 import dev.archon.sync.backup.BackupManifest;
+import dev.archon.sync.engine.plan.SyncPlan;
+import dev.archon.sync.engine.session.SourceSnapshot;
+import dev.archon.sync.engine.session.TargetTransaction;
+import dev.archon.sync.engine.session.WorkDir;
 
 /**
  * A validated sync, not yet started: the plan, and what preflight opened for it — the source snapshot (none
@@ -15,7 +19,7 @@ public final class PreparedSync implements AutoCloseable {
     /** The backup a restore loads; null for a sync. */
     final BackupManifest backup;
 
-    PreparedSync(SyncContext ctx, SourceSnapshot source, TargetTransaction target, WorkDir workDir, BackupManifest backup) {
+    public PreparedSync(SyncContext ctx, SourceSnapshot source, TargetTransaction target, WorkDir workDir, BackupManifest backup) {
         this.ctx = ctx;
         this.source = source;
         this.target = target;
@@ -41,7 +45,7 @@ public final class PreparedSync implements AutoCloseable {
     }
 
     /** Closes what is there, in the order given (the target first: its rollback settles the target). */
-    static void closeAll(AutoCloseable... resources) {
+    public static void closeAll(AutoCloseable... resources) {
         for (AutoCloseable r : resources) {
             if (r != null) {
                 try {

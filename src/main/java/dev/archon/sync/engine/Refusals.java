@@ -6,18 +6,18 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /** Small helpers every preflight check shares. */
-final class Refusals {
+public final class Refusals {
     private Refusals() {
     }
 
     /** Stops preflight with every reason found so far, if there is one. */
-    static void throwIfAny(List<Refusal> refusals) {
+    public static void throwIfAny(List<Refusal> refusals) {
         if (!refusals.isEmpty()) {
             throw new SyncRefusedException(refusals);
         }
     }
 
-    static String join(Collection<TableName> tables) {
+    public static String join(Collection<TableName> tables) {
         return tables.stream().map(TableName::toString).collect(Collectors.joining(", "));
     }
 }

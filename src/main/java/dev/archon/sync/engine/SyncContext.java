@@ -6,6 +6,14 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import dev.archon.sync.engine.load.TargetCredentials;
+import dev.archon.sync.engine.plan.SyncPlan;
+import dev.archon.sync.engine.plan.TableSet;
+import dev.archon.sync.engine.schema.SchemaDrift;
+import dev.archon.sync.engine.session.Sessions;
+import dev.archon.sync.engine.session.SourceSnapshot;
+import dev.archon.sync.engine.session.TargetTransaction;
+import dev.archon.sync.engine.session.WorkDir;
 
 /**
  * What every step of one sync reads: the job it reports to, the settings, both ends and the plan.
@@ -14,24 +22,24 @@ import java.util.List;
  * closes them), the work directory by its {@link WorkDir}.
  */
 public final class SyncContext {
-    final SyncJob job;
-    final SyncSettings settings;
+    public final SyncJob job;
+    public final SyncSettings settings;
     /** The source database; null for a restore (the rows come from a backup archive). */
-    final PgUri source;
-    final PgUri target;
-    final Connection sourceConnection;
-    final Connection targetConnection;
+    public final PgUri source;
+    public final PgUri target;
+    public final Connection sourceConnection;
+    public final Connection targetConnection;
     /** The tables of this sync and those left out; null until preflight has found them. */
-    final TableSet tables;
+    public final TableSet tables;
     /** Null while preflight is still making it. */
-    final SyncPlan plan;
+    public final SyncPlan plan;
     /** Issue 12: the source's definitions a "schema": true sync brings along (empty otherwise). */
-    final List<SchemaDrift.Change> schemaChanges;
+    public final List<SchemaDrift.Change> schemaChanges;
     /** Issue 19: the target's own credentials, when the request keeps them (filled by the load, read by verification). */
-    final TargetCredentials credentials;
+    public final TargetCredentials credentials;
     private final WorkDir workDir;
 
-    SyncContext(SyncJob job, SyncSettings settings, SourceSnapshot source, TargetTransaction target, WorkDir workDir) {
+    public SyncContext(SyncJob job, SyncSettings settings, SourceSnapshot source, TargetTransaction target, WorkDir workDir) {
         this(job, settings, source == null ? null : source.connection(), target.connection(), null, null, List.of(), workDir,
                 new TargetCredentials());
     }
@@ -51,28 +59,28 @@ public final class SyncContext {
         this.credentials = credentials;
     }
 
-    SyncContext withTables(TableSet set) {
+    public SyncContext withTables(TableSet set) {
         return new SyncContext(job, settings, sourceConnection, targetConnection, set, plan, schemaChanges, workDir, credentials);
     }
 
-    SyncContext withPlan(SyncPlan p) {
+    public SyncContext withPlan(SyncPlan p) {
         return withPlan(p, List.of());
     }
 
-    SyncContext withPlan(SyncPlan p, List<SchemaDrift.Change> schemaChanges) {
+    public SyncContext withPlan(SyncPlan p, List<SchemaDrift.Change> schemaChanges) {
         return new SyncContext(job, settings, sourceConnection, targetConnection, tables, p, schemaChanges, workDir, credentials);
     }
 
-    CancelSignal cancel() {
+    public CancelSignal cancel() {
         return job.cancelSignal();
     }
 
     /** Opens another session of this sync (a cancel interrupts it); the caller owns and closes it. */
-    Connection connect(PgUri uri, String role) throws SQLException {
+    public Connection connect(PgUri uri, String role) throws SQLException {
         return Sessions.open(uri, role, job, settings.stallTimeout());
     }
 
-    Path workDir() throws IOException {
+    public Path workDir() throws IOException {
         return workDir.path();
     }
 }

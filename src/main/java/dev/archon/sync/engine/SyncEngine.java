@@ -12,6 +12,22 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.jboss.logging.Logger;
+import dev.archon.sync.engine.backup.ArchiveRows;
+import dev.archon.sync.engine.backup.TableFileRows;
+import dev.archon.sync.engine.backup.TargetBackup;
+import dev.archon.sync.engine.load.IndexRebuild;
+import dev.archon.sync.engine.load.TargetLoad;
+import dev.archon.sync.engine.load.Verification;
+import dev.archon.sync.engine.plan.EncryptedSettings;
+import dev.archon.sync.engine.plan.Preflight;
+import dev.archon.sync.engine.plan.RestoreScope;
+import dev.archon.sync.engine.plan.SyncPlan;
+import dev.archon.sync.engine.schema.FreshTargetSchema;
+import dev.archon.sync.engine.schema.SmokeTest;
+import dev.archon.sync.engine.session.SourceSnapshot;
+import dev.archon.sync.engine.session.StallWatchdog;
+import dev.archon.sync.engine.session.TargetTransaction;
+import dev.archon.sync.engine.session.WorkDir;
 
 /**
  * Runs syncs and restores in two calls: {@link #validate} (synchronous, so the caller can answer 202, 409,

@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import dev.archon.sync.engine.plan.SyncPlan;
+import dev.archon.sync.engine.plan.TableSet;
+import dev.archon.sync.engine.session.SyncSessions;
 
 /**
  * One sync's live state. Every change happens under one lock, which also builds the immutable
@@ -66,7 +69,7 @@ public final class SyncJob {
     public String id() { return id; }
     public SyncRequest request() { return request; }
     public CancelSignal cancelSignal() { return cancel; }
-    SyncSessions sessions() { return sessions; }
+    public SyncSessions sessions() { return sessions; }
 
     public SyncStatus status() { return published.status(); }
     public Phase phase() { return published.phase(); }

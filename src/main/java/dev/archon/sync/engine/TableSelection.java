@@ -33,7 +33,7 @@ public record TableSelection(List<TableName> pinned, List<String> exclude, Strin
         return !pinned.isEmpty();
     }
 
-    boolean excludes(TableName t) {
+    public boolean excludes(TableName t) {
         return exclude.stream().anyMatch(e -> pattern(e).matcher(t.toString()).matches()
                 || pattern(e).matcher(t.schema() + "." + t.name()).matches());
     }

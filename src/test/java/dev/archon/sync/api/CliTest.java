@@ -13,7 +13,7 @@ import dev.archon.sync.config.ArchonTables;
 import dev.archon.sync.engine.Phase;
 import dev.archon.sync.engine.ProgressEvent;
 import dev.archon.sync.engine.SyncJob;
-import dev.archon.sync.engine.SyncLockKey;
+import dev.archon.sync.engine.session.SyncLockKey;
 import dev.archon.sync.service.SyncService;
 import dev.archon.sync.testing.DbChecksum;
 import dev.archon.sync.testing.TestClusters;

@@ -49,7 +49,7 @@ class ServiceKilledInEachPhaseTest {
      */
     static final List<JvmDebugger.Point> KILL_POINTS = List.of(
             // validating: connected, both advisory locks and the source snapshot held, fingerprints next
-            JvmDebugger.Point.entering("dev.archon.sync.engine.Preflight", "fingerprintBothSides"),
+            JvmDebugger.Point.entering("dev.archon.sync.engine.plan.Preflight", "fingerprintBothSides"),
             // backing_up: every table file written and synced, their directory still named .tables.partial
             JvmDebugger.Point.entering("dev.archon.sync.backup.BackupStore", "move"),
             JvmDebugger.Point.phaseStarted("EXPORTING"),
@@ -202,7 +202,7 @@ class ServiceKilledInEachPhaseTest {
      */
     private Connection holdTheLock() throws SQLException {
         Connection holder = clusters.local().connect(LOCAL_DB);
-        holder.createStatement().execute("SELECT pg_advisory_lock(" + dev.archon.sync.engine.SyncLockKey.KEY + ")");
+        holder.createStatement().execute("SELECT pg_advisory_lock(" + dev.archon.sync.engine.session.SyncLockKey.KEY + ")");
         return holder;
     }
 

@@ -100,7 +100,7 @@ class SidecarApiTest {
         history.flush();
         clusters.reset(clusters.local(), "app_local", "tpl_small");
         history.migrate();
-        assertTrue(history.failInterrupted(dev.archon.sync.engine.SyncLockKey.KEY).isPresent());
+        assertTrue(history.failInterrupted(dev.archon.sync.engine.session.SyncLockKey.KEY).isPresent());
         try (Connection c = clusters.local().connect("app_local"); ResultSet rs = c.createStatement().executeQuery(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")) {
             rs.next();

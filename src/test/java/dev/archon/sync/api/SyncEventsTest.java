@@ -7,7 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.archon.sync.config.ArchonTables;
-import dev.archon.sync.engine.SyncLockKey;
+import dev.archon.sync.engine.session.SyncLockKey;
 import dev.archon.sync.history.SyncHistory;
 import dev.archon.sync.pg.Sql;
 import dev.archon.sync.testing.DbChecksum;

@@ -31,6 +31,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import dev.archon.sync.engine.schema.TargetPrerequisites;
 
 /**
  * Issue 12: restoring a new machine. The source has Archon's whole schema (fixture/archon-functions.sql on

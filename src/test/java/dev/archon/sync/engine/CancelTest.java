@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import dev.archon.sync.engine.session.SyncLockKey;
 
 /** A cancel from any phase leaves the target exactly as it was and no work files behind. */
 class CancelTest {

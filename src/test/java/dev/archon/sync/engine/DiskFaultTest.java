@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import dev.archon.sync.engine.plan.BackupPreflight;
 
 /**
  * Issue 8: the backup and work directories full or unwritable, on real filesystems the test mounts

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import dev.archon.sync.engine.plan.SyncPlan;
 
 /**
  * Knowing what changed: only tables whose fingerprints differ are reloaded (with the FK children a TRUNCATE

@@ -31,6 +31,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import dev.archon.sync.engine.plan.SyncPlan;
 
 /**
  * Row deltas, both directions, on real clusters: Archon's tables (tpl_small) plus two tables made for the

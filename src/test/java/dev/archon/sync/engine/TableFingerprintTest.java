@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import dev.archon.sync.engine.plan.TableFingerprint;
 
 /** A fingerprint is equal exactly when a table's contents (and its sequences) are, across two databases. */
 class TableFingerprintTest {

@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
+import dev.archon.sync.engine.plan.TableSet;
 
 /**
  * Issue 19: the table set is found (not the 17 of one fork), foreign keys across its edge are refused before

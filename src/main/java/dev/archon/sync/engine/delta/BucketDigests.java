@@ -1,0 +1,121 @@
+package dev.archon.sync.engine.delta;
+
+import dev.archon.sync.pg.Catalog;
+import dev.archon.sync.pg.Sql;
+import dev.archon.sync.pg.TableName;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import dev.archon.sync.engine.plan.TableFingerprint;
+
+/**
+ * The two server-side passes of a row delta on one side, each a single statement:
+ * {@link #buckets} — per bucket of primary keys, its row count and a SHA-256 over its sorted row digests
+ * (only these cross the network) — then {@link #rows} — the key and row digest of every row in the buckets
+ * that differ. A row's digest is the fingerprint's ({@link TableFingerprint#rowDigest}).
+ *
+ * Buckets: an integer key is cut into ranges ({@code key >> bits}, a floor division, so negative keys are
+ * fine): rows written together — a crawl's pages, a source's deletion — sit in a few neighbouring buckets,
+ * and the second pass reads those ranges through the primary-key index. Any other key (uuid, text,
+ * composite) has no useful order — random uuids scatter a crawl over the whole range — so it is bucketed by
+ * a hash of its text (the first 16 bits of its SHA-256, cut to {@code bits}): still only the changed buckets'
+ * rows are digested twice, at the price of a sequential scan of the keys.
+ *
+ * @param bits range width 2^bits keys, or 2^bits hash buckets; chosen from the source so both sides agree
+ */
+record BucketDigests(PrimaryKey key, boolean range, int bits) {
+    /** About this many rows per bucket: 3.4k buckets (~200 kB of digests) for 218k crawled pages. */
+    static final int ROWS_PER_BUCKET = 64;
+
+    /** One bucket: how many rows, and the digest of their sorted row digests (hex). */
+    record Bucket(long rows, String digest) {
+    }
+
+    /** The bucketing for this key, from the source's rows and key range (read through the key's index). */
+    static BucketDigests choose(Connection source, PrimaryKey key, long rows) throws SQLException {
+        long wanted = Math.max(1, rows / ROWS_PER_BUCKET);
+        if (!key.integer()) {
+            return new BucketDigests(key, false, Math.min(16, 64 - Long.numberOfLeadingZeros(wanted)));
+        }
+        String k = Sql.ident(key.columns().get(0));
+        long span;
+        try (PreparedStatement ps = source.prepareStatement("SELECT coalesce(max(" + k + ")::numeric - min(" + k + ") + 1, 1) FROM "
+                + key.table().sql()); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            span = rs.getBigDecimal(1).min(java.math.BigDecimal.valueOf(Long.MAX_VALUE / 2)).longValue();
+        }
+        long width = Math.max(1, span / wanted);
+        return new BucketDigests(key, true, Math.min(62, 63 - Long.numberOfLeadingZeros(width)));
+    }
+
+    /** The bucket a row is in, as SQL over the table's columns. */
+    String bucketOf() {
+        if (range) {
+            return "(" + Sql.ident(key.columns().get(0)) + "::bigint >> " + bits + ")";
+        }
+        return "(('x' || substr(encode(sha256(convert_to(" + key.asText() + ", 'UTF8')), 'hex'), 1, 4))::bit(16)::int >> "
+                + (16 - bits) + ")::bigint";
+    }
+
+    /** Pass one, in the caller's transaction (settings pinned): every bucket's count and digest. */
+    Map<Long, Bucket> buckets(Connection c) throws SQLException {
+        Map<Long, Bucket> out = new HashMap<>();
+        pin(c);
+        String sql = "SELECT b, count(*), encode(sha256(string_agg(d, ''::bytea ORDER BY d)), 'hex') FROM (SELECT " + bucketOf()
+                + " AS b, " + rowDigest(c) + " AS d FROM " + key.table().sql() + ") r GROUP BY b";
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getLong(1), new Bucket(rs.getLong(2), rs.getString(3)));
+            }
+        }
+        return out;
+    }
+
+    /** Pass two: the rows of {@code buckets}, each its key (one text per column) → its digest (hex). */
+    Map<List<String>, String> rows(Connection c, Collection<Long> buckets) throws SQLException {
+        Map<List<String>, String> out = new HashMap<>();
+        if (buckets.isEmpty()) {
+            return out;
+        }
+        pin(c);
+        String where = range
+                ? " JOIN unnest(?::bigint[]) AS sync_bucket(n) ON " + Sql.ident(key.columns().get(0)) + " >= (sync_bucket.n << " + bits
+                        + ") AND " + Sql.ident(key.columns().get(0)) + " < ((sync_bucket.n + 1) << " + bits + ")"
+                : " WHERE " + bucketOf() + " = ANY(?::bigint[])";
+        String sql = "SELECT " + key.textColumns("") + ", encode(" + rowDigest(c) + ", 'hex') FROM " + key.table().sql() + where;
+        int n = key.columns().size();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            Array array = c.createArrayOf("bigint", buckets.toArray());
+            ps.setArray(1, array);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    List<String> k = new ArrayList<>(n);
+                    for (int i = 1; i <= n; i++) {
+                        k.add(rs.getString(i));
+                    }
+                    out.put(k, rs.getString(n + 1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The fingerprint's row digest over this side's columns (sides may order their columns differently). */
+    String rowDigest(Connection c) throws SQLException {
+        return TableFingerprint.rowDigest(new Catalog(c).columns(List.of(key.table())).get(key.table()),
+                TableFingerprint.sendFunctions(c, key.table()));
+    }
+
+    private static void pin(Connection c) throws SQLException {
+        for (String s : TableFingerprint.PINNED) {
+            Sql.exec(c, s);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.archon.sync.engine.delta;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Which rows of one table differ, by primary key: the target rows to delete (gone from the source, or
+ * changed: then the source's version is copied in their place) and the source rows to copy (new or
+ * changed). A changed primary key is a delete of the old key and a copy of the new one.
+ *
+ * @param deleteKeys      target keys to delete, one text per key column
+ * @param deleteDigests   each one's row digest as preflight read it: the delete removes only that version,
+ *                        so a row the target changed since is found rather than overwritten ({@link DeltaApply})
+ * @param insertKeys      source keys to copy
+ * @param goneFromSource  how many of the deleted keys the source does not have at all
+ * @param buckets         buckets compared
+ * @param differingBuckets buckets whose digests differed (their rows were compared one by one)
+ */
+public record RowDelta(BucketDigests bucketing, List<List<String>> deleteKeys, List<String> deleteDigests, List<List<String>> insertKeys,
+        long goneFromSource, int buckets, int differingBuckets) {
+
+    public int rowsToInsert() {
+        return insertKeys.size();
+    }
+
+    public int rowsToDelete() {
+        return deleteKeys.size();
+    }
+
+    /** The difference between the rows of the differing buckets on each side (key → row digest). */
+    static RowDelta between(BucketDigests bucketing, Map<List<String>, String> source, Map<List<String>, String> target, int buckets,
+            int differingBuckets) {
+        List<List<String>> delete = new ArrayList<>();
+        List<String> deleteDigests = new ArrayList<>();
+        List<List<String>> insert = new ArrayList<>();
+        long gone = 0;
+        for (Map.Entry<List<String>, String> t : target.entrySet()) {
+            String s = source.get(t.getKey());
+            if (!t.getValue().equals(s)) {
+                delete.add(t.getKey());
+                deleteDigests.add(t.getValue());
+                gone += s == null ? 1 : 0;
+            }
+        }
+        for (Map.Entry<List<String>, String> s : source.entrySet()) {
+            if (!Objects.equals(s.getValue(), target.get(s.getKey()))) {
+                insert.add(s.getKey());
+            }
+        }
+        return new RowDelta(bucketing, List.copyOf(delete), List.copyOf(deleteDigests), List.copyOf(insert), gone, buckets,
+                differingBuckets);
+    }
+
+    @Override
+    public String toString() { // the keys can be many: a plan's log line names counts only
+        return String.format("RowDelta[%d to insert, %d to delete, %d of %d buckets differ]", rowsToInsert(), rowsToDelete(),
+                differingBuckets, buckets);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.archon.sync.engine.plan;
+
+import dev.archon.sync.pg.TableName;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.function.Function;
+import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.session.TargetTransaction;
+
+/**
+ * What each side holds, table by table: both sides at once, each on its own session and thread (only digests
+ * cross the network) — the source in the sync's snapshot, the target in a transaction rolled back at once.
+ * A table whose row versions are those the last sync recorded holds what it recorded: its content
+ * fingerprint is taken from the record instead of read again. Versions first, then the contents: a write in
+ * between changes the versions, so the lock's re-check (by versions) catches it.
+ */
+final class Fingerprints {
+    /**
+     * One side's fingerprints.
+     *
+     * @param seconds  how long each table took (absent: not read, the last sync's record held)
+     * @param versions each table's {@link RowVersions} where the fingerprints were taken
+     */
+    record Side(Map<TableName, TableFingerprint> fingerprints, Map<TableName, Double> seconds, Map<TableName, String> versions) {
+        static final Side NONE = new Side(Map.of(), Map.of(), Map.of());
+
+        TableFingerprint of(TableName t) {
+            return fingerprints.get(t);
+        }
+    }
+
+    /** Both sides; the target's is {@link Side#NONE} for the tables it does not have yet. */
+    record Both(Side source, Side target) {
+    }
+
+    private Fingerprints() {
+    }
+
+    /**
+     * @param onSource the synced tables
+     * @param onTarget those of them the target has (none on a fresh target)
+     * @param readContents false for a full replace: every table is reloaded whatever it holds, so only the rows
+     *                 are counted (for the data-loss guard) and no content is read
+     */
+    static Both take(SyncContext ctx, TargetTransaction tx, List<TableName> onSource, List<TableName> onTarget,
+            boolean readContents) throws SQLException {
+        Map<TableName, LastSync.Remembered> last = onTarget.isEmpty() ? Map.of() : LastSync.remembered(ctx.targetConnection);
+        FutureTask<Side> target = new FutureTask<>(() -> onTarget.isEmpty() ? Side.NONE
+                : tx.inRolledBackTransaction(c -> side(c, onTarget, RowVersions.onTarget(c, onTarget), last,
+                        LastSync.Remembered::targetVersions, readContents)));
+        Thread targetSide = new Thread(target, "fingerprint-target");
+        targetSide.setDaemon(true);
+        targetSide.start();
+        Side source;
+        try {
+            Connection c = ctx.sourceConnection; // in the sync's snapshot
+            source = side(c, onSource, RowVersions.onSource(c, onSource), last, LastSync.Remembered::sourceVersions, readContents);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                await(target); // the target's session is ours again only when its side has ended
+            } catch (SQLException | RuntimeException ignored) {
+                // the source's failure is the one to report
+            }
+            throw e;
+        }
+        return new Both(source, await(target));
+    }
+
+    private static Side side(Connection c, List<TableName> tables, Map<TableName, String> versions,
+            Map<TableName, LastSync.Remembered> last, Function<LastSync.Remembered, String> recordedVersions, boolean readContents)
+            throws SQLException {
+        Map<TableName, Double> seconds = new ConcurrentHashMap<>();
+        Map<TableName, TableFingerprint> fingerprints = TableFingerprint.of(c, tables, seconds,
+                stillAsRecorded(versions, last, recordedVersions), readContents);
+        return new Side(fingerprints, seconds, versions);
+    }
+
+    /** The recorded fingerprints of the tables whose row versions are still the recorded ones. */
+    private static Map<TableName, TableFingerprint> stillAsRecorded(Map<TableName, String> versions,
+            Map<TableName, LastSync.Remembered> last, Function<LastSync.Remembered, String> recordedVersions) {
+        Map<TableName, TableFingerprint> out = new LinkedHashMap<>();
+        versions.forEach((t, v) -> {
+            LastSync.Remembered r = last.get(t);
+            if (r != null && v.equals(recordedVersions.apply(r))) {
+                out.put(t, r.fingerprint());
+            }
+        });
+        return out;
+    }
+
+    private static <T> T await(FutureTask<T> task) throws SQLException {
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while fingerprinting the target", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException s) {
+                throw s;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new SQLException("fingerprinting the target failed: " + e.getCause(), e.getCause());
+        }
+    }
+}

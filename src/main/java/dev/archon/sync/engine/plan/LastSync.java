@@ -1,0 +1,125 @@
+package dev.archon.sync.engine.plan;
+
+import dev.archon.sync.pg.Sql;
+import dev.archon.sync.pg.TableName;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import dev.archon.sync.engine.SyncContext;
+
+/**
+ * What the last sync left in each target table, kept in the target itself ({@value #TABLE}), written in the
+ * load transaction so that it commits with the rows or not at all. The data-loss guard reads it: a table
+ * still holding what the last sync left has nothing of its own to lose. Its own schema, so that it never
+ * meets Archon's tables, the synced set, or the history's Flyway schema.
+ */
+public final class LastSync {
+    static final String SCHEMA = "archon_sync_guard";
+    static final String TABLE = SCHEMA + ".last_sync";
+
+    private LastSync() {
+    }
+
+    /**
+     * Whether the sync {@code syncId} committed on this target: its record is written in its load
+     * transaction, so it is there exactly when the COMMIT went through (and no later sync replaced it).
+     *
+     * @return empty when the target keeps no record (no sync has written one, or the role could not)
+     */
+    public static java.util.Optional<Boolean> committed(Connection target, String syncId) throws SQLException {
+        if (Sql.queryString(target, "SELECT coalesce(to_regclass(?)::text, '')", TABLE).isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(Sql.queryLong(target, "SELECT count(*) FROM " + TABLE + " WHERE sync_id = ?::uuid", syncId) > 0);
+    }
+
+    /**
+     * What the last sync left in one table: its fingerprint, and the row versions ({@link RowVersions}) the
+     * source held in the sync's snapshot and the target held at COMMIT (null when recorded by an older version).
+     */
+    record Remembered(TableFingerprint fingerprint, String sourceVersions, String targetVersions) {
+    }
+
+    /** The fingerprints the last sync recorded on this target; empty before the first one. */
+    public static Map<TableName, TableFingerprint> recorded(Connection target) throws SQLException {
+        Map<TableName, TableFingerprint> out = new HashMap<>();
+        remembered(target).forEach((t, r) -> out.put(t, r.fingerprint()));
+        return out;
+    }
+
+    /** All the last sync recorded on this target; empty before the first one. */
+    static Map<TableName, Remembered> remembered(Connection target) throws SQLException {
+        Map<TableName, Remembered> out = new HashMap<>();
+        if (Sql.queryString(target, "SELECT coalesce(to_regclass(?)::text, '')", TABLE).isEmpty()) {
+            return out;
+        }
+        // to_jsonb: a table written before the version columns existed reads as nulls there
+        try (PreparedStatement ps = target.prepareStatement("SELECT table_name, row_count, digest, sequences, "
+                + "to_jsonb(l) ->> 'source_versions', to_jsonb(l) ->> 'target_versions' FROM " + TABLE + " l");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.put(TableName.parse(rs.getString(1)), new Remembered(
+                        new TableFingerprint(rs.getLong(2), rs.getString(3), rs.getString(4)), rs.getString(5), rs.getString(6)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * In the load transaction, before COMMIT: the target's tables now hold these. A role that may not create
+     * the schema loses only the memory (a warning), never the sync: a savepoint keeps the transaction.
+     */
+    public static void record(SyncContext ctx, Map<TableName, TableFingerprint> loaded, Map<TableName, String> sourceVersions,
+            Map<TableName, String> targetVersions) throws SQLException {
+        Connection c = ctx.targetConnection;
+        Savepoint before = c.setSavepoint();
+        try {
+            Sql.exec(c, "CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
+            Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + TABLE + " (table_name text PRIMARY KEY, row_count bigint NOT NULL, "
+                    + "digest text NOT NULL, sequences text NOT NULL, sync_id uuid NOT NULL, recorded_at timestamptz NOT NULL)");
+            Sql.exec(c, "ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS source_versions text, "
+                    + "ADD COLUMN IF NOT EXISTS target_versions text");
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (table_name, row_count, digest, sequences, "
+                    + "sync_id, recorded_at, source_versions, target_versions) VALUES (?, ?, ?, ?, ?::uuid, now(), ?, ?) "
+                    + "ON CONFLICT (table_name) DO UPDATE SET row_count = excluded.row_count, digest = excluded.digest, "
+                    + "sequences = excluded.sequences, sync_id = excluded.sync_id, recorded_at = excluded.recorded_at, "
+                    + "source_versions = excluded.source_versions, target_versions = excluded.target_versions")) {
+                for (Map.Entry<TableName, TableFingerprint> e : loaded.entrySet()) {
+                    ps.setString(1, e.getKey().toString());
+                    ps.setLong(2, e.getValue().rows());
+                    ps.setString(3, e.getValue().digest());
+                    ps.setString(4, e.getValue().sequences());
+                    ps.setString(5, ctx.job.id());
+                    ps.setString(6, sourceVersions.get(e.getKey()));
+                    ps.setString(7, targetVersions.get(e.getKey()));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            c.releaseSavepoint(before);
+        } catch (SQLException e) {
+            c.rollback(before);
+            ctx.job.warn("the data-loss guard cannot remember this sync on the target (" + e.getMessage()
+                    + "): the next sync treats it as a first one");
+        }
+    }
+
+    /** A restore puts back rows no sync left: forget what the last sync recorded for those tables. */
+    public static void forget(SyncContext ctx, Collection<TableName> tables) throws SQLException {
+        if (recorded(ctx.targetConnection).isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = ctx.targetConnection.prepareStatement("DELETE FROM " + TABLE + " WHERE table_name = ?")) {
+            for (TableName t : tables) {
+                ps.setString(1, t.toString());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+}
