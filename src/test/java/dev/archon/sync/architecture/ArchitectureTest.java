@@ -40,6 +40,18 @@ class ArchitectureTest {
                     pkg("engine"), pkg("history"), pkg("backup"), pkg("config"));
 
     @ArchTest
+    static final ArchRule pgKnowsNothingOfArchon = noClasses().that().resideInAPackage(pkg("pg"))
+            .should().haveSimpleNameStartingWith("Archon")
+            .because("Archon's schema knowledge lives beside the schema code, in engine.schema; pg is plain PostgreSQL");
+
+    @ArchTest
+    static final ArchRule roomsAreNotReachedFromOutsideTheEngine = noClasses().that()
+            .resideInAnyPackage(pkg("api"), pkg("service"), pkg("schedule"), pkg("history"))
+            .should().dependOnClassesThat().resideInAnyPackage(ROOT + "engine.session..", ROOT + "engine.delta..",
+                    ROOT + "engine.load..", ROOT + "engine.backup..")
+            .because("the service and the API see the engine's public face and its plan, never its sessions or steps");
+
+    @ArchTest
     static final ArchRule backupStandsAlone = noClasses().that().resideInAPackage(pkg("backup"))
             .should().dependOnClassesThat().resideInAnyPackage(pkg("api"), pkg("service"), pkg("schedule"),
                     pkg("engine"), pkg("history"), pkg("config"), pkg("pg"));
