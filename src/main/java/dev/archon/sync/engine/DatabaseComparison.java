@@ -1,5 +1,9 @@
 package dev.archon.sync.engine;
 
+import dev.archon.sync.engine.plan.DataLossGuard;
+import dev.archon.sync.engine.plan.TableSet;
+import dev.archon.sync.engine.schema.ColumnDrift;
+import dev.archon.sync.engine.schema.SchemaDrift;
 import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.CatalogModel.Column;
 import dev.archon.sync.pg.PgUri;
@@ -13,10 +17,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import dev.archon.sync.engine.plan.DataLossGuard;
-import dev.archon.sync.engine.plan.TableSet;
-import dev.archon.sync.engine.schema.ColumnDrift;
-import dev.archon.sync.engine.schema.SchemaDrift;
 
 /**
  * Local and remote side by side, table by table: row counts, column drift, which side has more, and

@@ -2,10 +2,10 @@ package dev.archon.sync.engine;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.time.Instant;
-import java.util.List;
 import dev.archon.sync.engine.plan.SyncPlan;
 import dev.archon.sync.engine.plan.TableSet;
+import java.time.Instant;
+import java.util.List;
 
 /**
  * One snapshot of a sync's state: the progress object of the HTTP contract (snake_case in JSON).

@@ -1,11 +1,5 @@
 package dev.archon.sync.engine;
 
-import dev.archon.sync.pg.PgUri;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.util.List;
 import dev.archon.sync.engine.load.TargetCredentials;
 import dev.archon.sync.engine.plan.SyncPlan;
 import dev.archon.sync.engine.plan.TableSet;
@@ -14,6 +8,12 @@ import dev.archon.sync.engine.session.Sessions;
 import dev.archon.sync.engine.session.SourceSnapshot;
 import dev.archon.sync.engine.session.TargetTransaction;
 import dev.archon.sync.engine.session.WorkDir;
+import dev.archon.sync.pg.PgUri;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
 
 /**
  * What every step of one sync reads: the job it reports to, the settings, both ends and the plan.

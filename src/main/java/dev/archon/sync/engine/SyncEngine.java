@@ -2,16 +2,6 @@ package dev.archon.sync.engine;
 
 import dev.archon.sync.backup.BackupManifest;
 import dev.archon.sync.backup.BackupStore;
-import dev.archon.sync.pg.CatalogModel.Index;
-import dev.archon.sync.pg.PgUri;
-import dev.archon.sync.pg.Redactor;
-import java.nio.file.Path;
-import java.sql.SQLException;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import org.jboss.logging.Logger;
 import dev.archon.sync.engine.backup.ArchiveRows;
 import dev.archon.sync.engine.backup.TableFileRows;
 import dev.archon.sync.engine.backup.TargetBackup;
@@ -28,6 +18,16 @@ import dev.archon.sync.engine.session.SourceSnapshot;
 import dev.archon.sync.engine.session.StallWatchdog;
 import dev.archon.sync.engine.session.TargetTransaction;
 import dev.archon.sync.engine.session.WorkDir;
+import dev.archon.sync.pg.CatalogModel.Index;
+import dev.archon.sync.pg.PgUri;
+import dev.archon.sync.pg.Redactor;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.jboss.logging.Logger;
 
 /**
  * Runs syncs and restores in two calls: {@link #validate} (synchronous, so the caller can answer 202, 409,

@@ -1,5 +1,8 @@
 package dev.archon.sync.engine;
 
+import dev.archon.sync.engine.plan.SyncPlan;
+import dev.archon.sync.engine.plan.TableSet;
+import dev.archon.sync.engine.session.SyncSessions;
 import dev.archon.sync.pg.Redactor;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,9 +14,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import dev.archon.sync.engine.plan.SyncPlan;
-import dev.archon.sync.engine.plan.TableSet;
-import dev.archon.sync.engine.session.SyncSessions;
 
 /**
  * One sync's live state. Every change happens under one lock, which also builds the immutable

@@ -1,9 +1,9 @@
 package dev.archon.sync.engine;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.archon.sync.engine.plan.SyncPlan;
 import java.util.List;
 import java.util.Map;
-import dev.archon.sync.engine.plan.SyncPlan;
 
 /** The numbers of a finished (or failed) sync: per table, per index, per phase. */
 public record SyncReport(List<TableResult> tables, List<IndexResult> indexes, Map<String, Double> phaseSeconds,

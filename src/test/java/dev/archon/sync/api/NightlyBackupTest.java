@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.archon.sync.config.ArchonTables;
 import dev.archon.sync.engine.SyncJob;
-import dev.archon.sync.engine.session.SyncLockKey;
 import dev.archon.sync.engine.SyncStatus;
+import dev.archon.sync.engine.session.SyncLockKey;
 import dev.archon.sync.history.SyncHistory;
 import dev.archon.sync.pg.PgUri;
 import dev.archon.sync.schedule.NightlyBackup;

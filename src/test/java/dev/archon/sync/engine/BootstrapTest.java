@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.archon.sync.engine.schema.TargetPrerequisites;
 import dev.archon.sync.pg.Sql;
 import dev.archon.sync.testing.ArchonFixture;
 import dev.archon.sync.testing.PgCluster;
@@ -31,7 +32,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import dev.archon.sync.engine.schema.TargetPrerequisites;
 
 /**
  * Issue 12: restoring a new machine. The source has Archon's whole schema (fixture/archon-functions.sql on

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.archon.sync.engine.session.SyncLockKey;
 import dev.archon.sync.pg.Sql;
 import dev.archon.sync.testing.DbChecksum;
 import java.nio.file.Files;
@@ -21,7 +22,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import dev.archon.sync.engine.session.SyncLockKey;
 
 /** A cancel from any phase leaves the target exactly as it was and no work files behind. */
 class CancelTest {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.archon.sync.backup.BackupStore;
+import dev.archon.sync.engine.plan.BackupPreflight;
 import dev.archon.sync.pg.PgClientTools;
 import dev.archon.sync.pg.PgUri;
 import dev.archon.sync.testing.DbChecksum;
@@ -25,7 +26,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import dev.archon.sync.engine.plan.BackupPreflight;
 
 /**
  * Issue 8: the backup and work directories full or unwritable, on real filesystems the test mounts

@@ -31,7 +31,7 @@ class DriftLeavesOtherAppsAloneTest {
                 + "$$ SELECT count(*) FROM public.archon_sources $$");
         // on the target it is another application's, with its own privileges
         exec(h.local(), LOCAL_DB, "CREATE FUNCTION public.app_helper() RETURNS bigint LANGUAGE sql AS $$ SELECT 42::bigint $$",
-                "REVOKE ALL ON FUNCTION public.app_helper() FROM PUBLIC",
+                "REVOKE ALL ON FUNCTION public.app_helper() FROM PUBLIC, anon, authenticated", // Supabase's default privileges
                 "GRANT EXECUTE ON FUNCTION public.app_helper() TO service_role");
         String definition = scalar(LOCAL_DB, DEFINITION);
         String grants = scalar(LOCAL_DB, GRANTS);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.archon.sync.engine.plan.SyncPlan;
 import dev.archon.sync.testing.DbChecksum;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import dev.archon.sync.engine.plan.SyncPlan;
 
 /**
  * Knowing what changed: only tables whose fingerprints differ are reloaded (with the FK children a TRUNCATE

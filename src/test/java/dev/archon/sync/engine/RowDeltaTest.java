@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.archon.sync.backup.BackupStore;
+import dev.archon.sync.engine.plan.SyncPlan;
 import dev.archon.sync.pg.PgClientTools;
 import dev.archon.sync.pg.PgUri;
 import dev.archon.sync.pg.TableName;
@@ -31,7 +32,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import dev.archon.sync.engine.plan.SyncPlan;
 
 /**
  * Row deltas, both directions, on real clusters: Archon's tables (tpl_small) plus two tables made for the

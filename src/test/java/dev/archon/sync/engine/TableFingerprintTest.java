@@ -7,6 +7,7 @@ import static dev.archon.sync.engine.EngineHarness.exec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.archon.sync.engine.plan.TableFingerprint;
 import dev.archon.sync.pg.TableName;
 import dev.archon.sync.testing.PgCluster;
 import java.sql.Connection;
@@ -14,7 +15,6 @@ import java.sql.SQLException;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import dev.archon.sync.engine.plan.TableFingerprint;
 
 /** A fingerprint is equal exactly when a table's contents (and its sequences) are, across two databases. */
 class TableFingerprintTest {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.archon.sync.engine.plan.TableSet;
 import dev.archon.sync.testing.DbChecksum;
 import dev.archon.sync.testing.PgCluster;
 import java.sql.Connection;
@@ -22,7 +23,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
-import dev.archon.sync.engine.plan.TableSet;
 
 /**
  * Issue 19: the table set is found (not the 17 of one fork), foreign keys across its edge are refused before

@@ -1,5 +1,8 @@
 package dev.archon.sync.engine.backup;
 
+import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.SyncReport;
+import dev.archon.sync.engine.load.TargetLoad;
 import dev.archon.sync.engine.plan.SyncPlan.TablePlan;
 import dev.archon.sync.pg.PgClient;
 import dev.archon.sync.pg.Sql;
@@ -17,9 +20,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
-import dev.archon.sync.engine.SyncContext;
-import dev.archon.sync.engine.SyncReport;
-import dev.archon.sync.engine.load.TargetLoad;
 
 /**
  * The restore's row source for a pg_dump backup: {@code pg_restore --data-only -f -} turns the archive into

@@ -1,6 +1,9 @@
 package dev.archon.sync.engine.backup;
 
 import dev.archon.sync.backup.BackupManifest;
+import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.SyncReport;
+import dev.archon.sync.engine.load.TargetLoad;
 import dev.archon.sync.engine.plan.SyncPlan.TablePlan;
 import dev.archon.sync.pg.TableName;
 import java.io.IOException;
@@ -8,9 +11,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import dev.archon.sync.engine.SyncContext;
-import dev.archon.sync.engine.SyncReport;
-import dev.archon.sync.engine.load.TargetLoad;
 
 /**
  * The restore's row source for a table-files backup: each {@link TableFile} loaded by COPY into the target

@@ -2,6 +2,8 @@ package dev.archon.sync.engine.backup;
 
 import dev.archon.sync.backup.BackupManifest;
 import dev.archon.sync.backup.BackupStore;
+import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.session.SourceSnapshot;
 import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.CatalogModel.Column;
 import dev.archon.sync.pg.CatalogModel.OwnedSequence;
@@ -18,8 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import dev.archon.sync.engine.SyncContext;
-import dev.archon.sync.engine.session.SourceSnapshot;
 
 /**
  * The backing_up phase: the target's tables this sync replaces, before anything is touched, as one

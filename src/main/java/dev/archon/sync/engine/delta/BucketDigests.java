@@ -1,5 +1,6 @@
 package dev.archon.sync.engine.delta;
 
+import dev.archon.sync.engine.plan.TableFingerprint;
 import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.Sql;
 import dev.archon.sync.pg.TableName;
@@ -13,7 +14,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import dev.archon.sync.engine.plan.TableFingerprint;
 
 /**
  * The two server-side passes of a row delta on one side, each a single statement:

@@ -1,8 +1,12 @@
 package dev.archon.sync.engine.delta;
 
+import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.load.SequenceSync;
+import dev.archon.sync.engine.load.TableCopier;
 import dev.archon.sync.engine.plan.SyncPlan.CopyFormat;
 import dev.archon.sync.engine.plan.SyncPlan.SequencePlan;
 import dev.archon.sync.engine.plan.SyncPlan.TablePlan;
+import dev.archon.sync.engine.plan.TableFingerprint;
 import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.CatalogModel.SequenceState;
 import dev.archon.sync.pg.Sql;
@@ -11,10 +15,6 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import dev.archon.sync.engine.SyncContext;
-import dev.archon.sync.engine.load.SequenceSync;
-import dev.archon.sync.engine.load.TableCopier;
-import dev.archon.sync.engine.plan.TableFingerprint;
 
 /**
  * Writes one table's {@link RowDelta} inside the target transaction, which holds only ROW EXCLUSIVE on it

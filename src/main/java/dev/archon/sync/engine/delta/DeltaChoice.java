@@ -1,5 +1,11 @@
 package dev.archon.sync.engine.delta;
 
+import dev.archon.sync.engine.Refusal;
+import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.plan.EncryptedSettings;
+import dev.archon.sync.engine.plan.LastSync;
+import dev.archon.sync.engine.plan.TableFingerprint;
+import dev.archon.sync.engine.session.TargetTransaction;
 import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.CatalogModel.ForeignKey;
 import dev.archon.sync.pg.TableName;
@@ -14,12 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
-import dev.archon.sync.engine.Refusal;
-import dev.archon.sync.engine.SyncContext;
-import dev.archon.sync.engine.plan.EncryptedSettings;
-import dev.archon.sync.engine.plan.LastSync;
-import dev.archon.sync.engine.plan.TableFingerprint;
-import dev.archon.sync.engine.session.TargetTransaction;
 
 /**
  * Preflight's choice for a table whose fingerprints differ: a row delta or a reload. A delta needs a

@@ -1,5 +1,8 @@
 package dev.archon.sync.engine.load;
 
+import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.SyncJob;
+import dev.archon.sync.engine.session.Sessions;
 import dev.archon.sync.pg.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -7,9 +10,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleConsumer;
-import dev.archon.sync.engine.SyncContext;
-import dev.archon.sync.engine.SyncJob;
-import dev.archon.sync.engine.session.Sessions;
 
 /**
  * Watches pg_stat_progress_create_index for the loading backend from a second connection, so the

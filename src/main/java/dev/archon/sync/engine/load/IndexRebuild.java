@@ -1,5 +1,10 @@
 package dev.archon.sync.engine.load;
 
+import dev.archon.sync.engine.Phase;
+import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.SyncJob;
+import dev.archon.sync.engine.SyncReport;
+import dev.archon.sync.engine.plan.SyncPlan;
 import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.CatalogModel.Index;
 import dev.archon.sync.pg.Sql;
@@ -9,11 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import dev.archon.sync.engine.Phase;
-import dev.archon.sync.engine.SyncContext;
-import dev.archon.sync.engine.SyncJob;
-import dev.archon.sync.engine.SyncReport;
-import dev.archon.sync.engine.plan.SyncPlan;
 
 /**
  * TRUNCATE leaves every index empty, and an ivfflat index built on an empty table keeps meaningless

@@ -1,15 +1,15 @@
 package dev.archon.sync.engine.load;
 
+import dev.archon.sync.engine.SyncContext;
 import dev.archon.sync.engine.plan.SyncPlan.SequencePlan;
 import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.CatalogModel.OwnedSequence;
+import dev.archon.sync.pg.TableName;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import dev.archon.sync.pg.TableName;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import dev.archon.sync.engine.SyncContext;
 
 /**
  * Gives each owned sequence the source's last_value/is_called (not max(id): the source may be ahead).

@@ -1,5 +1,6 @@
 package dev.archon.sync.engine.load;
 
+import dev.archon.sync.engine.SyncContext;
 import dev.archon.sync.engine.plan.SyncPlan.CopyFormat;
 import dev.archon.sync.engine.plan.SyncPlan.TablePlan;
 import dev.archon.sync.pg.Sql;
@@ -10,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyOut;
-import dev.archon.sync.engine.SyncContext;
 
 /**
  * Streams one table from the source snapshot into the target transaction: {@code COPY … TO STDOUT}

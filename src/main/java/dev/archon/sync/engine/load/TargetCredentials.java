@@ -1,6 +1,10 @@
 package dev.archon.sync.engine.load;
 
+import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.SyncRequest;
+import dev.archon.sync.engine.plan.EncryptedSettings;
 import dev.archon.sync.engine.plan.SyncPlan.TablePlan;
+import dev.archon.sync.engine.plan.TableFingerprint;
 import dev.archon.sync.pg.Sql;
 import dev.archon.sync.pg.TableName;
 import java.sql.SQLException;
@@ -9,10 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import dev.archon.sync.engine.SyncContext;
-import dev.archon.sync.engine.SyncRequest;
-import dev.archon.sync.engine.plan.EncryptedSettings;
-import dev.archon.sync.engine.plan.TableFingerprint;
 
 /**
  * {@code "keep_target_credentials": true}: the target keeps its own encrypted settings. A credential row is one

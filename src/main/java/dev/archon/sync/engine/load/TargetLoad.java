@@ -1,6 +1,17 @@
 package dev.archon.sync.engine.load;
 
+import dev.archon.sync.engine.Refusals;
+import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.SyncReport;
+import dev.archon.sync.engine.delta.DeltaApply;
+import dev.archon.sync.engine.plan.LastSync;
+import dev.archon.sync.engine.plan.RowVersions;
 import dev.archon.sync.engine.plan.SyncPlan.TablePlan;
+import dev.archon.sync.engine.plan.SyncPlan;
+import dev.archon.sync.engine.plan.TableFingerprint;
+import dev.archon.sync.engine.schema.FreshTargetSchema;
+import dev.archon.sync.engine.schema.SchemaDrift;
+import dev.archon.sync.engine.session.TargetTransaction;
 import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.CatalogModel.Index;
 import dev.archon.sync.pg.Sql;
@@ -11,17 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import dev.archon.sync.engine.Refusals;
-import dev.archon.sync.engine.SyncContext;
-import dev.archon.sync.engine.SyncReport;
-import dev.archon.sync.engine.delta.DeltaApply;
-import dev.archon.sync.engine.plan.LastSync;
-import dev.archon.sync.engine.plan.RowVersions;
-import dev.archon.sync.engine.plan.SyncPlan;
-import dev.archon.sync.engine.plan.TableFingerprint;
-import dev.archon.sync.engine.schema.FreshTargetSchema;
-import dev.archon.sync.engine.schema.SchemaDrift;
-import dev.archon.sync.engine.session.TargetTransaction;
 
 /**
  * The importing phase, inside the one target transaction: lock, re-check the data-loss guard, TRUNCATE the

@@ -1,7 +1,9 @@
 package dev.archon.sync.engine.load;
 
+import dev.archon.sync.engine.SyncContext;
 import dev.archon.sync.engine.plan.SyncPlan.SequencePlan;
 import dev.archon.sync.engine.plan.SyncPlan.TablePlan;
+import dev.archon.sync.engine.plan.TableFingerprint;
 import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.CatalogModel.ForeignKey;
 import dev.archon.sync.pg.CatalogModel.SequenceState;
@@ -13,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import dev.archon.sync.engine.SyncContext;
-import dev.archon.sync.engine.plan.TableFingerprint;
 
 /**
  * Checks the loaded target before COMMIT (FK triggers were off during the load, so nothing else did):

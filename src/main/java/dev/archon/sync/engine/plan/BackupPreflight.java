@@ -1,6 +1,9 @@
 package dev.archon.sync.engine.plan;
 
 import dev.archon.sync.backup.BackupStore;
+import dev.archon.sync.engine.Refusal;
+import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.backup.WritableDirectory;
 import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.TableName;
 import java.io.IOException;
@@ -8,9 +11,6 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
-import dev.archon.sync.engine.Refusal;
-import dev.archon.sync.engine.SyncContext;
-import dev.archon.sync.engine.backup.WritableDirectory;
 
 /**
  * Before anything is touched: can the pre-sync backup be written, and does it fit? The estimate is

@@ -1,10 +1,10 @@
 package dev.archon.sync.engine.plan;
 
+import dev.archon.sync.engine.Refusal;
 import dev.archon.sync.pg.TableName;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import dev.archon.sync.engine.Refusal;
 
 /**
  * The seed's "warn if data loss", made a refusal. {@code force} overrides; the scheduler never forces.

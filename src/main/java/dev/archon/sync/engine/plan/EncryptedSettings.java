@@ -1,12 +1,12 @@
 package dev.archon.sync.engine.plan;
 
+import dev.archon.sync.engine.Notice;
+import dev.archon.sync.engine.SyncContext;
 import dev.archon.sync.engine.plan.SyncPlan.TablePlan;
 import dev.archon.sync.pg.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
-import dev.archon.sync.engine.Notice;
-import dev.archon.sync.engine.SyncContext;
 
 /**
  * Archon's credentials inside the data (issue 19): {@code archon_settings.encrypted_value} holds provider API

@@ -1,5 +1,7 @@
 package dev.archon.sync.engine.plan;
 
+import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.session.TargetTransaction;
 import dev.archon.sync.pg.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -10,8 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.function.Function;
-import dev.archon.sync.engine.SyncContext;
-import dev.archon.sync.engine.session.TargetTransaction;
 
 /**
  * What each side holds, table by table: both sides at once, each on its own session and thread (only digests

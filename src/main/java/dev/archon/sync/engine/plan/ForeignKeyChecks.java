@@ -1,5 +1,9 @@
 package dev.archon.sync.engine.plan;
 
+import dev.archon.sync.engine.Refusal;
+import dev.archon.sync.engine.Refusals;
+import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.session.TargetTransaction;
 import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.CatalogModel.ForeignKey;
 import dev.archon.sync.pg.Sql;
@@ -15,10 +19,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import dev.archon.sync.engine.Refusal;
-import dev.archon.sync.engine.Refusals;
-import dev.archon.sync.engine.SyncContext;
-import dev.archon.sync.engine.session.TargetTransaction;
 
 /**
  * Foreign keys that cross the edge of the synced set, found before anything is loaded, in both directions:

@@ -1,5 +1,6 @@
 package dev.archon.sync.engine.plan;
 
+import dev.archon.sync.engine.SyncContext;
 import dev.archon.sync.pg.Sql;
 import dev.archon.sync.pg.TableName;
 import java.sql.Connection;
@@ -10,7 +11,6 @@ import java.sql.Savepoint;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import dev.archon.sync.engine.SyncContext;
 
 /**
  * What the last sync left in each target table, kept in the target itself ({@value #TABLE}), written in the

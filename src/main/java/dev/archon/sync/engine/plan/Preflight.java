@@ -1,10 +1,10 @@
 package dev.archon.sync.engine.plan;
 
 import dev.archon.sync.backup.BackupManifest;
-import java.sql.SQLException;
 import dev.archon.sync.engine.PreparedSync;
 import dev.archon.sync.engine.SyncJob;
 import dev.archon.sync.engine.SyncSettings;
+import java.sql.SQLException;
 
 /**
  * The validating phase: every reason not to start, found before anything is touched, and the plan. It

@@ -1,11 +1,6 @@
 package dev.archon.sync.engine.plan;
 
 import dev.archon.sync.backup.BackupManifest;
-import dev.archon.sync.pg.PgUri;
-import dev.archon.sync.pg.Sql;
-import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 import dev.archon.sync.engine.Direction;
 import dev.archon.sync.engine.PreparedSync;
 import dev.archon.sync.engine.Refusal;
@@ -19,6 +14,11 @@ import dev.archon.sync.engine.session.SourceSnapshot;
 import dev.archon.sync.engine.session.SyncLock;
 import dev.archon.sync.engine.session.TargetTransaction;
 import dev.archon.sync.engine.session.WorkDir;
+import dev.archon.sync.pg.PgUri;
+import dev.archon.sync.pg.Sql;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Opening what a run uses, before anything is checked: usable URLs, the source snapshot and the target

@@ -1,11 +1,18 @@
 package dev.archon.sync.engine.plan;
 
 import dev.archon.sync.backup.BackupManifest;
+import dev.archon.sync.engine.PreparedSync;
+import dev.archon.sync.engine.Refusal;
+import dev.archon.sync.engine.Refusals;
+import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.SyncJob;
+import dev.archon.sync.engine.SyncSettings;
 import dev.archon.sync.engine.plan.SyncPlan.SequencePlan;
 import dev.archon.sync.engine.plan.SyncPlan.TablePlan;
+import dev.archon.sync.engine.session.TargetTransaction;
 import dev.archon.sync.pg.Catalog;
-import dev.archon.sync.pg.CatalogModel;
 import dev.archon.sync.pg.CatalogModel.Column;
+import dev.archon.sync.pg.CatalogModel;
 import dev.archon.sync.pg.PgClient;
 import dev.archon.sync.pg.TableName;
 import java.sql.SQLException;
@@ -16,13 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-import dev.archon.sync.engine.PreparedSync;
-import dev.archon.sync.engine.Refusal;
-import dev.archon.sync.engine.Refusals;
-import dev.archon.sync.engine.SyncContext;
-import dev.archon.sync.engine.SyncJob;
-import dev.archon.sync.engine.SyncSettings;
-import dev.archon.sync.engine.session.TargetTransaction;
 
 /**
  * A restore's validation: the target must have the tables the backup holds rows for, with their columns;

@@ -1,14 +1,14 @@
 package dev.archon.sync.engine.plan;
 
 import dev.archon.sync.backup.BackupManifest;
+import dev.archon.sync.engine.Refusal;
+import dev.archon.sync.engine.SyncRefusedException;
+import dev.archon.sync.engine.TableSelection;
 import dev.archon.sync.pg.TableName;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import dev.archon.sync.engine.Refusal;
-import dev.archon.sync.engine.SyncRefusedException;
-import dev.archon.sync.engine.TableSelection;
 
 /**
  * A restore puts back Archon's tables only: every table a backup's manifest names (its row counts, table

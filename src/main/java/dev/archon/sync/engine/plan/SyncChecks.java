@@ -1,11 +1,5 @@
 package dev.archon.sync.engine.plan;
 
-import dev.archon.sync.pg.CatalogModel.Column;
-import dev.archon.sync.pg.TableName;
-import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import dev.archon.sync.engine.Refusal;
 import dev.archon.sync.engine.Refusals;
 import dev.archon.sync.engine.backup.WritableDirectory;
@@ -13,6 +7,12 @@ import dev.archon.sync.engine.schema.ColumnDrift;
 import dev.archon.sync.engine.schema.SchemaDrift;
 import dev.archon.sync.engine.schema.TargetPrerequisites;
 import dev.archon.sync.engine.session.TargetTransaction;
+import dev.archon.sync.pg.CatalogModel.Column;
+import dev.archon.sync.pg.TableName;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A sync's reasons not to start, each a check of one shape — the facts in, its refusals out — run in the

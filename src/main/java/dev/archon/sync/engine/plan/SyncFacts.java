@@ -1,5 +1,9 @@
 package dev.archon.sync.engine.plan;
 
+import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.schema.ArchonMigrations;
+import dev.archon.sync.engine.schema.SchemaDrift;
+import dev.archon.sync.engine.session.TargetTransaction;
 import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.CatalogModel.Column;
 import dev.archon.sync.pg.PgClient;
@@ -9,10 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import dev.archon.sync.engine.SyncContext;
-import dev.archon.sync.engine.schema.ArchonMigrations;
-import dev.archon.sync.engine.schema.SchemaDrift;
-import dev.archon.sync.engine.session.TargetTransaction;
 
 /**
  * What a sync's preflight reads from both catalogs before it judges anything (the source in its snapshot, the

@@ -3,6 +3,8 @@ package dev.archon.sync.engine.plan;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.archon.sync.engine.Direction;
+import dev.archon.sync.engine.delta.RowDelta;
 import dev.archon.sync.pg.CatalogModel.SequenceState;
 import dev.archon.sync.pg.PgClient;
 import dev.archon.sync.pg.TableName;
@@ -10,8 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import dev.archon.sync.engine.Direction;
-import dev.archon.sync.engine.delta.RowDelta;
 
 /**
  * What a sync or a restore will do, decided in preflight from the source snapshot (or the backup) and the

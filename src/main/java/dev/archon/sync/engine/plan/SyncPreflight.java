@@ -1,8 +1,19 @@
 package dev.archon.sync.engine.plan;
 
+import dev.archon.sync.engine.Notice;
+import dev.archon.sync.engine.PreparedSync;
+import dev.archon.sync.engine.Refusal;
+import dev.archon.sync.engine.Refusals;
+import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.SyncJob;
+import dev.archon.sync.engine.SyncSettings;
+import dev.archon.sync.engine.delta.DeltaChoice;
+import dev.archon.sync.engine.delta.RowDelta;
 import dev.archon.sync.engine.plan.SyncPlan.CopyFormat;
 import dev.archon.sync.engine.plan.SyncPlan.SequencePlan;
 import dev.archon.sync.engine.plan.SyncPlan.TablePlan;
+import dev.archon.sync.engine.schema.SchemaDrift;
+import dev.archon.sync.engine.session.TargetTransaction;
 import dev.archon.sync.pg.CatalogModel.Column;
 import dev.archon.sync.pg.CatalogModel.ForeignKey;
 import dev.archon.sync.pg.CatalogModel.OwnedSequence;
@@ -14,17 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import dev.archon.sync.engine.Notice;
-import dev.archon.sync.engine.PreparedSync;
-import dev.archon.sync.engine.Refusal;
-import dev.archon.sync.engine.Refusals;
-import dev.archon.sync.engine.SyncContext;
-import dev.archon.sync.engine.SyncJob;
-import dev.archon.sync.engine.SyncSettings;
-import dev.archon.sync.engine.delta.DeltaChoice;
-import dev.archon.sync.engine.delta.RowDelta;
-import dev.archon.sync.engine.schema.SchemaDrift;
-import dev.archon.sync.engine.session.TargetTransaction;
 
 /**
  * A sync's validation, as it runs: find the tables, read the facts, run the checks stage by stage,

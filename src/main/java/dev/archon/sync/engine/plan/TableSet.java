@@ -1,5 +1,6 @@
 package dev.archon.sync.engine.plan;
 
+import dev.archon.sync.engine.TableSelection;
 import dev.archon.sync.engine.schema.ArchonSchema;
 import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.TableName;
@@ -9,7 +10,6 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import dev.archon.sync.engine.TableSelection;
 
 /**
  * The tables a sync replaces, found on both sides: by default every {@code archon_*} base table in the

@@ -1,5 +1,6 @@
 package dev.archon.sync.engine.schema;
 
+import dev.archon.sync.pg.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import dev.archon.sync.pg.Sql;
 
 /**
  * What Archon's objects (an {@link ArchonSchema}) need from outside themselves, read from the source's

@@ -1,5 +1,7 @@
 package dev.archon.sync.engine.schema;
 
+import dev.archon.sync.pg.Sql;
+import dev.archon.sync.pg.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,8 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import dev.archon.sync.pg.Sql;
-import dev.archon.sync.pg.TableName;
 
 /**
  * Which objects of one database belong to Archon's schema, decided from its catalog:

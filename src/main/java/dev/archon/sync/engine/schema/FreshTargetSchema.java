@@ -1,9 +1,10 @@
 package dev.archon.sync.engine.schema;
 
-import dev.archon.sync.engine.schema.ArchonSchema;
+import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.backup.WritableDirectory;
+import dev.archon.sync.engine.schema.ArchonDefinitions.Definition;
 import dev.archon.sync.engine.schema.ArchonSchema.CatalogId;
 import dev.archon.sync.pg.Catalog;
-import dev.archon.sync.engine.schema.DumpToc;
 import dev.archon.sync.pg.PgClient;
 import dev.archon.sync.pg.Sql;
 import dev.archon.sync.pg.ToolProcess;
@@ -17,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import dev.archon.sync.engine.SyncContext;
-import dev.archon.sync.engine.backup.WritableDirectory;
 
 /**
  * Creates Archon's whole schema on a target that has none of the synced tables (a fresh machine,
@@ -51,9 +50,7 @@ public final class FreshTargetSchema {
 
     private static String exportThroughWorkDir(SyncContext ctx) throws SQLException, IOException, InterruptedException {
         PgClient client = ctx.plan.schemaClient();
-        // a fresh target gets Archon's whole schema; an existing one the tables it lacks ("schema": true)
-        ArchonSchema archon = ctx.plan.freshTarget() ? ArchonSchema.of(ctx.sourceConnection, ctx.plan.tableNames())
-                : ArchonSchema.ofTables(ctx.sourceConnection, ctx.plan.createdNames());
+        ArchonSchema archon = created(ctx);
         Path archive = ctx.workDir().resolve("source-schema.dump");
         List<String> args = new ArrayList<>(List.of("--schema-only", "--format=custom", "--file=" + archive));
         for (String schema : archon.schemas()) {
@@ -70,11 +67,28 @@ public final class FreshTargetSchema {
         return forServer(ddl, ctx.plan.targetServerVersion());
     }
 
-    /** Importing: run it in the target transaction. */
+    /** What the sync creates: on a fresh target Archon's whole schema, on an existing one the tables it lacks ("schema": true). */
+    private static ArchonSchema created(SyncContext ctx) throws SQLException {
+        return ctx.plan.freshTarget() ? ArchonSchema.of(ctx.sourceConnection, ctx.plan.tableNames())
+                : ArchonSchema.ofTables(ctx.sourceConnection, ctx.plan.createdNames());
+    }
+
+    /** Importing: run it in the target transaction, then give what it created the source's privileges. */
     public static void create(SyncContext ctx, String ddl) throws SQLException {
+        List<Definition> toCreate = new ArrayList<>();
+        for (Definition d : SchemaDrift.definitionsOnSource(ctx.sourceConnection, ctx.targetConnection, created(ctx))) {
+            if (d.grants() != null && !SchemaDrift.existsOnTarget(ctx.targetConnection, d)) {
+                toCreate.add(d); // one the target has already is kept as it is, privileges included
+            }
+        }
         Sql.exec(ctx.targetConnection, "SET LOCAL check_function_bodies = false");
         Sql.exec(ctx.targetConnection, ddl);
         Sql.exec(ctx.targetConnection, "RESET search_path"); // pg_dump's script empties it for the session
+        // pg_dump's ACL lines only revoke relative to PostgreSQL's built-in defaults: a Supabase target's default
+        // privileges would leave anon EXECUTE on a function the source denies it
+        for (Definition d : toCreate) {
+            SchemaDrift.privilegesAsOnSource(ctx.targetConnection, d);
+        }
     }
 
     /** Functions and types the target has already (another app, or a half-done earlier install) are not recreated. */

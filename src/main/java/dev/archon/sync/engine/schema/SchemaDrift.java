@@ -1,8 +1,8 @@
 package dev.archon.sync.engine.schema;
 
-import dev.archon.sync.engine.schema.ArchonDefinitions;
+import dev.archon.sync.engine.Refusal;
+import dev.archon.sync.engine.SyncContext;
 import dev.archon.sync.engine.schema.ArchonDefinitions.Definition;
-import dev.archon.sync.engine.schema.ArchonSchema;
 import dev.archon.sync.pg.Sql;
 import dev.archon.sync.pg.TableName;
 import java.sql.Connection;
@@ -14,8 +14,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import dev.archon.sync.engine.Refusal;
-import dev.archon.sync.engine.SyncContext;
 
 /**
  * An existing target whose Archon functions, views, policies or triggers differ from the source's (an
@@ -163,7 +161,7 @@ public final class SchemaDrift {
      * A function or view created here got this database's default privileges (PUBLIC may execute, Supabase
      * grants anon/authenticated/service_role by default): revoke what the target granted, grant the source's.
      */
-    private static void privilegesAsOnSource(Connection target, Definition d) throws SQLException {
+    static void privilegesAsOnSource(Connection target, Definition d) throws SQLException {
         boolean function = d.kind().equals("function");
         String revoke = Sql.queryString(target, String.format(
                 "SELECT string_agg(format('REVOKE ALL ON %1$s %%s FROM %%s', ?::text, CASE WHEN a.grantee = 0 THEN 'PUBLIC' "
@@ -187,6 +185,23 @@ public final class SchemaDrift {
     static String normal(String kind, String definition) {
         String d = definition.replaceAll("\\s+", " ").trim();
         return kind.equals("view") ? d.replaceAll("(?<![\\w$.])\"?[A-Za-z_][\\w$]*\"?\\.(?=[A-Za-z_\"])", "") : d;
+    }
+
+    /** The source's functions and views of these Archon objects, with their privileges (for a schema the sync creates). */
+    static List<Definition> definitionsOnSource(Connection source, Connection target, ArchonSchema schema) throws SQLException {
+        return ArchonDefinitions.of(source, schema, extensionSchemas(source, target)).values().stream()
+                .filter(d -> d.kind().equals("function") || d.kind().equals("view")).toList();
+    }
+
+    /** The target has a function or view of this signature or name already. */
+    static boolean existsOnTarget(Connection target, Definition d) throws SQLException {
+        String lookup = d.kind().equals("function") ? "to_regprocedure(?)" : "to_regclass(?)";
+        try (PreparedStatement ps = target.prepareStatement("SELECT " + lookup + " IS NOT NULL")) {
+            ps.setString(1, d.identity());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
     }
 
     private static List<String> extensionSchemas(Connection source, Connection target) throws SQLException {

@@ -1,5 +1,7 @@
 package dev.archon.sync.engine.schema;
 
+import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.SyncReport;
 import dev.archon.sync.engine.plan.SyncPlan.TablePlan;
 import dev.archon.sync.pg.Sql;
 import dev.archon.sync.pg.TableName;
@@ -12,8 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import dev.archon.sync.engine.SyncContext;
-import dev.archon.sync.engine.SyncReport;
 
 /**
  * After the COMMIT of a sync that created Archon's schema: does the restored machine answer the way

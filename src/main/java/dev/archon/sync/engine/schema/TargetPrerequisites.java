@@ -1,11 +1,11 @@
 package dev.archon.sync.engine.schema;
 
-import dev.archon.sync.engine.schema.ArchonDependencies;
+import dev.archon.sync.engine.Refusal;
+import dev.archon.sync.engine.SyncContext;
 import dev.archon.sync.engine.schema.ArchonDependencies.Extension;
 import dev.archon.sync.engine.schema.ArchonDependencies.ExtensionOnTarget;
 import dev.archon.sync.engine.schema.ArchonDependencies.ExternalFunction;
 import dev.archon.sync.engine.schema.ArchonDependencies.Role;
-import dev.archon.sync.engine.schema.ArchonSchema;
 import dev.archon.sync.pg.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import dev.archon.sync.engine.Refusal;
-import dev.archon.sync.engine.SyncContext;
 
 /**
  * Everything the target must have before Archon's schema can be created on it, computed from what the

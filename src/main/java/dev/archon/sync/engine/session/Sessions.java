@@ -1,12 +1,12 @@
 package dev.archon.sync.engine.session;
 
+import dev.archon.sync.engine.SyncJob;
 import dev.archon.sync.pg.PgUri;
 import dev.archon.sync.pg.Redactor;
 import dev.archon.sync.pg.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.postgresql.PGConnection;
-import dev.archon.sync.engine.SyncJob;
 
 /** Opens the sessions of one sync: named after it, interruptible by its cancel, known to its {@link SyncSessions}. */
 public final class Sessions {

@@ -1,10 +1,10 @@
 package dev.archon.sync.engine.session;
 
+import dev.archon.sync.engine.SyncJob;
 import dev.archon.sync.pg.PgUri;
 import dev.archon.sync.pg.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
-import dev.archon.sync.engine.SyncJob;
 
 /**
  * One consistent, read-only view of the database rows are read from, owned from the session's

@@ -1,5 +1,6 @@
 package dev.archon.sync.engine.session;
 
+import dev.archon.sync.engine.SyncContext;
 import dev.archon.sync.pg.PgUri;
 import java.sql.Array;
 import java.sql.Connection;
@@ -14,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
-import dev.archon.sync.engine.SyncContext;
 
 /**
  * Notices a server that stopped answering while the sync waits on it. A cut network drops packets

@@ -1,10 +1,10 @@
 package dev.archon.sync.engine.session;
 
+import dev.archon.sync.engine.Direction;
+import dev.archon.sync.engine.SyncConflictException;
 import dev.archon.sync.pg.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
-import dev.archon.sync.engine.Direction;
-import dev.archon.sync.engine.SyncConflictException;
 
 /**
  * One sync at a time per database pair, across every instance of the service: a session-level

@@ -1,5 +1,8 @@
 package dev.archon.sync.engine.session;
 
+import dev.archon.sync.engine.CancelSignal;
+import dev.archon.sync.engine.SyncJob;
+import dev.archon.sync.engine.SyncSettings;
 import dev.archon.sync.pg.PgUri;
 import dev.archon.sync.pg.Sql;
 import dev.archon.sync.pg.TableName;
@@ -9,9 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import dev.archon.sync.engine.CancelSignal;
-import dev.archon.sync.engine.SyncJob;
-import dev.archon.sync.engine.SyncSettings;
 
 /**
  * The one target transaction, owned from the session's opening to its close: {@link #begin}, {@link #lock},
