@@ -62,7 +62,9 @@ public final class ArchonDefinitions {
                        (SELECT coalesce(string_agg(format('GRANT %s ON TABLE %s TO %s%s', a.privilege_type, v.identity,
                                    CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
                                    CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '; '), '')
-                        FROM aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a WHERE a.grantee <> c.relowner)
+                        FROM aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a
+                        -- MAINTAIN (PostgreSQL 17) means nothing on a view and is unknown to an older target
+                        WHERE a.grantee <> c.relowner AND a.privilege_type <> 'MAINTAIN')
                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
                      LATERAL (SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS identity) v
                 WHERE c.oid = ANY(?::oid[]) AND c.relkind = 'v'
