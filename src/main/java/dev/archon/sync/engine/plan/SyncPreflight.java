@@ -127,10 +127,10 @@ final class SyncPreflight {
             plans.put(t, p);
             if (created.contains(t)) {
                 p.reason(facts.fresh() ? ReloadReason.FRESH_TARGET : ReloadReason.CREATED);
+            } else if (full) {
+                p.reason(ReloadReason.FULL); // every table replaced, so its contents were only counted, not compared
             } else if (!f.source().of(t).equals(f.target().of(t))) {
                 p.reason(differing(t));
-            } else if (full) {
-                p.reason(ReloadReason.FULL); // equal, but the user asked for every table to be replaced
             }
         }
         List<ForeignKey> fks = facts.fresh() ? List.of() : facts.target().foreignKeysTouching(facts.onTarget());
