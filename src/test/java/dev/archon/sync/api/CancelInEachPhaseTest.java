@@ -35,7 +35,7 @@ class CancelInEachPhaseTest {
 
     static final List<Moment> MOMENTS = List.of(
             // validating (the page finds the id through /current): connected, locked, fingerprints next
-            new Moment("validating", JvmDebugger.Point.entering("dev.archon.sync.engine.plan.Preflight", "fingerprintBothSides"), true),
+            new Moment("validating", JvmDebugger.Point.entering("dev.archon.sync.engine.plan.Fingerprints", "take"), true),
             new Moment("backing_up", JvmDebugger.Point.phaseStarted("BACKING_UP"), true),
             // CancelTest covers these three remote-to-local (without a backup): here the other direction
             new Moment("exporting", JvmDebugger.Point.phaseStarted("EXPORTING"), false),

@@ -49,7 +49,7 @@ class ServiceKilledInEachPhaseTest {
      */
     static final List<JvmDebugger.Point> KILL_POINTS = List.of(
             // validating: connected, both advisory locks and the source snapshot held, fingerprints next
-            JvmDebugger.Point.entering("dev.archon.sync.engine.plan.Preflight", "fingerprintBothSides"),
+            JvmDebugger.Point.entering("dev.archon.sync.engine.plan.Fingerprints", "take"),
             // backing_up: every table file written and synced, their directory still named .tables.partial
             JvmDebugger.Point.entering("dev.archon.sync.backup.BackupStore", "move"),
             JvmDebugger.Point.phaseStarted("EXPORTING"),
