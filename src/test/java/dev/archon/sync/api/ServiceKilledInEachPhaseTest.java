@@ -112,7 +112,7 @@ class ServiceKilledInEachPhaseTest {
             return debugger;
         }
         // validating holds the POST (validation answers it): the id is what /current says; later, the 202's
-        String syncId = post.isDone() || !point.method().equals("fingerprintBothSides")
+        String syncId = post.isDone() || point != KILL_POINTS.get(0)
                 ? JSON.readTree(post.get(60, TimeUnit.SECONDS).body()).get("sync_id").asText()
                 : JSON.readTree(service.get("/api/database/sync/current").body()).get("sync_id").asText();
         List<Integer> deadBackends = new ArrayList<>(backends(clusters.local()));
