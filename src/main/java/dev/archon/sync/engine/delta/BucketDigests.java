@@ -30,13 +30,34 @@ import java.util.Map;
  *
  * @param bits range width 2^bits keys, or 2^bits hash buckets; chosen from the source so both sides agree
  */
-record BucketDigests(PrimaryKey key, boolean range, int bits) {
+public record BucketDigests(PrimaryKey key, boolean range, int bits) {
     /** About this many rows per bucket: 3.4k buckets (~200 kB of digests) for 218k crawled pages. */
     static final int ROWS_PER_BUCKET = 64;
 
-    /** One bucket: how many rows, and the digest of their sorted row digests (hex). */
-    record Bucket(long rows, String digest) {
+    /**
+     * One bucket: how many rows, the digest of their sorted row digests (hex), and the digest of where they are
+     * stored — their row versions, {@code (ctid, xmin)} — which says, without reading a value, whether anyone
+     * wrote to the bucket since: verification's check of the buckets a delta did not touch.
+     */
+    public record Bucket(long rows, String digest, String versions) {
     }
+
+    /** The same rows in both (count and contents; where they are stored aside); two absent buckets are the same. */
+    static boolean sameRows(Bucket a, Bucket b) {
+        return a == null ? b == null : b != null && a.rows == b.rows && a.digest.equals(b.digest);
+    }
+
+    /**
+     * A row's version: its place and the transaction that wrote it (a ctid's text ends in ')', so the two cannot
+     * run together). Qualified: beside a join, an unqualified system column is not found.
+     */
+    private String rowVersion() {
+        return "convert_to(" + key.table().sql() + ".ctid::text || " + key.table().sql() + ".xmin::text, 'UTF8')";
+    }
+
+    /** Per bucket: rows, contents digest, versions digest. */
+    private static final String BUCKET_DIGESTS = "count(*), encode(sha256(coalesce(string_agg(d, ''::bytea ORDER BY d), ''::bytea)), 'hex'), "
+            + "encode(sha256(coalesce(string_agg(v, ''::bytea ORDER BY v), ''::bytea)), 'hex')";
 
     /** The bucketing for this key, from the source's rows and key range (read through the key's index). */
     static BucketDigests choose(Connection source, PrimaryKey key, long rows) throws SQLException {
@@ -64,18 +85,84 @@ record BucketDigests(PrimaryKey key, boolean range, int bits) {
                 + (16 - bits) + ")::bigint";
     }
 
-    /** Pass one, in the caller's transaction (settings pinned): every bucket's count and digest. */
+    /** Pass one, in the caller's transaction: every bucket's count and digests. */
     Map<Long, Bucket> buckets(Connection c) throws SQLException {
+        return bucketDigests(c, rowsAndVersions(c, "") + "SELECT b, " + BUCKET_DIGESTS + " FROM r GROUP BY b");
+    }
+
+    /** The same for some buckets only: a delta's verification, on the buckets it wrote. */
+    Map<Long, Bucket> buckets(Connection c, Collection<Long> which) throws SQLException {
+        if (which.isEmpty()) {
+            return new HashMap<>();
+        }
+        String sql = rowsAndVersions(c, inBuckets()) + "SELECT b, " + BUCKET_DIGESTS + " FROM r GROUP BY b";
+        TableFingerprint.pinForDigests(c);
         Map<Long, Bucket> out = new HashMap<>();
-        pin(c);
-        String sql = "SELECT b, count(*), encode(sha256(string_agg(d, ''::bytea ORDER BY d)), 'hex') FROM (SELECT " + bucketOf()
-                + " AS b, " + rowDigest(c) + " AS d FROM " + key.table().sql() + ") r GROUP BY b";
-        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.put(rs.getLong(1), new Bucket(rs.getLong(2), rs.getString(3)));
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("bigint", which.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getLong(1), new Bucket(rs.getLong(2), rs.getString(3), rs.getString(4)));
+                }
             }
         }
         return out;
+    }
+
+    /** Every bucket's row versions, no value read (a scan of the table's main fork, nothing detoasted or digested). */
+    Map<Long, String> versions(Connection c) throws SQLException {
+        Map<Long, String> out = new HashMap<>();
+        String sql = "SELECT b, encode(sha256(string_agg(v, ''::bytea ORDER BY v)), 'hex') FROM (SELECT " + bucketOf() + " AS b, "
+                + rowVersion() + " AS v FROM " + key.table().sql() + ") r GROUP BY b";
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getLong(1), rs.getString(2));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Pass one and the table's fingerprint digest in a single read ({@link Bucketings#read}): the grand total of
+     * the grouping sets is the fingerprint's statement over the same row digests ({@link TableFingerprint}), so
+     * the two cannot disagree.
+     */
+    Bucketings.Read withTableDigest(Connection c) throws SQLException {
+        Map<Long, Bucket> buckets = bucketDigests(c, rowsAndVersions(c, "") + "SELECT b, " + BUCKET_DIGESTS
+                + ", grouping(b) FROM r GROUP BY GROUPING SETS ((b), ())");
+        Bucket table = buckets.remove(null);
+        if (table == null) {
+            throw new SQLException("the fingerprint of " + key.table() + " was not returned");
+        }
+        return new Bucketings.Read(table.rows(), table.digest(), buckets);
+    }
+
+    /** Runs a bucket statement ({@code b} then {@link #BUCKET_DIGESTS}; a row whose 5th column is 1 is the grand total, key null). */
+    private static Map<Long, Bucket> bucketDigests(Connection c, String sql) throws SQLException {
+        Map<Long, Bucket> out = new HashMap<>();
+        TableFingerprint.pinForDigests(c);
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            boolean total = rs.getMetaData().getColumnCount() == 5;
+            while (rs.next()) {
+                Long b = total && rs.getInt(5) == 1 ? null : rs.getLong(1);
+                out.put(b, new Bucket(rs.getLong(2), rs.getString(3), rs.getString(4)));
+            }
+        }
+        return out;
+    }
+
+    /** The rows' bucket, digest and version as a CTE the server's workers compute ({@link TableFingerprint#digestedRows}). */
+    private String rowsAndVersions(Connection c, String where) throws SQLException {
+        return TableFingerprint.digestedRows(bucketOf() + " AS b, " + rowDigest(c) + " AS d, " + rowVersion() + " AS v", key.table(), where);
+    }
+
+    /** Only the rows of some buckets (one bigint[] parameter): an integer key's ranges through its index, else the hash. */
+    private String inBuckets() {
+        String k = Sql.ident(key.columns().get(0));
+        return range
+                ? " JOIN unnest(?::bigint[]) AS sync_bucket(n) ON " + k + " >= (sync_bucket.n << " + bits + ") AND " + k
+                        + " < ((sync_bucket.n + 1) << " + bits + ")"
+                : " WHERE " + bucketOf() + " = ANY(?::bigint[])";
     }
 
     /** Pass two: the rows of {@code buckets}, each its key (one text per column) → its digest (hex). */
@@ -84,12 +171,8 @@ record BucketDigests(PrimaryKey key, boolean range, int bits) {
         if (buckets.isEmpty()) {
             return out;
         }
-        pin(c);
-        String where = range
-                ? " JOIN unnest(?::bigint[]) AS sync_bucket(n) ON " + Sql.ident(key.columns().get(0)) + " >= (sync_bucket.n << " + bits
-                        + ") AND " + Sql.ident(key.columns().get(0)) + " < ((sync_bucket.n + 1) << " + bits + ")"
-                : " WHERE " + bucketOf() + " = ANY(?::bigint[])";
-        String sql = "SELECT " + key.textColumns("") + ", encode(" + rowDigest(c) + ", 'hex') FROM " + key.table().sql() + where;
+        TableFingerprint.pinForDigests(c);
+        String sql = "SELECT " + key.textColumns("") + ", encode(" + rowDigest(c) + ", 'hex') FROM " + key.table().sql() + inBuckets();
         int n = key.columns().size();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             Array array = c.createArrayOf("bigint", buckets.toArray());
@@ -111,11 +194,5 @@ record BucketDigests(PrimaryKey key, boolean range, int bits) {
     String rowDigest(Connection c) throws SQLException {
         return TableFingerprint.rowDigest(new Catalog(c).columns(List.of(key.table())).get(key.table()),
                 TableFingerprint.sendFunctions(c, key.table()));
-    }
-
-    private static void pin(Connection c) throws SQLException {
-        for (String s : TableFingerprint.PINNED) {
-            Sql.exec(c, s);
-        }
     }
 }

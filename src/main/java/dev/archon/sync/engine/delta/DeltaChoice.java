@@ -46,8 +46,17 @@ public final class DeltaChoice {
     private DeltaChoice() {
     }
 
+    /**
+     * Bucket digests a side already has: read with its fingerprint ({@link Bucketings}). A table missing here is
+     * bucketed on its own, that side only.
+     */
+    public record BucketsRead(Bucketings bucketings, Map<TableName, Map<Long, BucketDigests.Bucket>> source,
+            Map<TableName, Map<Long, BucketDigests.Bucket>> target) {
+        public static final BucketsRead NONE = new BucketsRead(Bucketings.NONE, Map.of(), Map.of());
+    }
+
     public static Choice choose(SyncContext ctx, TargetTransaction tx, List<TableName> tables, Map<TableName, TableFingerprint> onSource,
-            Map<TableName, TableFingerprint> onTarget, boolean fresh) throws SQLException {
+            Map<TableName, TableFingerprint> onTarget, BucketsRead read, boolean fresh) throws SQLException {
         if (fresh || ctx.job.request().full()) {
             return new Choice(Map.of(), List.of());
         }
@@ -66,7 +75,7 @@ public final class DeltaChoice {
                 continue;
             }
             ctx.job.progress(0.6, "Comparing " + t + " row by row (bucket digests on both sides)");
-            rowDelta(ctx, tx, key.get(), sourceRows, targetRows).ifPresent(d -> deltas.put(t, d));
+            rowDelta(ctx, tx, key.get(), sourceRows, targetRows, read).ifPresent(d -> deltas.put(t, d));
         }
         withoutChildrenOfReloads(new Catalog(ctx.targetConnection).foreignKeysTouching(tables), differing, deltas);
         return new Choice(deltas, ctx.job.request().force() ? List.of() : guard(ctx, deltas, onTarget));
@@ -79,18 +88,25 @@ public final class DeltaChoice {
 
     /** The delta when it is under the crossover; empty: reload. Both sides at once, each pass one statement. */
     private static Optional<RowDelta> rowDelta(SyncContext ctx, TargetTransaction tx, PrimaryKey key, long sourceRows,
-            long targetRows) throws SQLException {
+            long targetRows, BucketsRead read) throws SQLException {
         long budget = (long) (MAX_CHANGED_FRACTION * Math.max(sourceRows, 1));
         if (Math.abs(sourceRows - targetRows) > budget) { // at least that many rows change: a reload, no digest read
             return Optional.empty();
         }
-        BucketDigests bucketing = BucketDigests.choose(ctx.sourceConnection, key, Math.max(sourceRows, targetRows));
-        var buckets = bothSides(tx, () -> bucketing.buckets(ctx.sourceConnection), c -> bucketing.buckets(c));
+        TableName t = key.table();
+        Optional<BucketDigests> chosen = read.bucketings().of(t);
+        BucketDigests bucketing = chosen.isPresent() ? chosen.get()
+                : BucketDigests.choose(ctx.sourceConnection, key, Math.max(sourceRows, targetRows));
+        // a side whose fingerprint read gave its buckets (under this bucketing) is not read again
+        Map<Long, BucketDigests.Bucket> sourceKnown = chosen.isPresent() ? read.source().get(t) : null;
+        Map<Long, BucketDigests.Bucket> targetKnown = chosen.isPresent() ? read.target().get(t) : null;
+        var buckets = bothSides(tx, () -> sourceKnown != null ? sourceKnown : bucketing.buckets(ctx.sourceConnection),
+                c -> targetKnown != null ? targetKnown : bucketing.buckets(c));
         Set<Long> all = new HashSet<>(buckets.source().keySet());
         all.addAll(buckets.target().keySet());
         List<Long> differ = new ArrayList<>();
         for (Long b : all) {
-            if (!java.util.Objects.equals(buckets.source().get(b), buckets.target().get(b))) {
+            if (!BucketDigests.sameRows(buckets.source().get(b), buckets.target().get(b))) {
                 differ.add(b);
             }
         }
@@ -103,7 +119,8 @@ public final class DeltaChoice {
         }
         ctx.cancel().throwIfCancelled();
         var rows = bothSides(tx, () -> bucketing.rows(ctx.sourceConnection, differ), c -> bucketing.rows(c, differ));
-        RowDelta delta = RowDelta.between(bucketing, rows.source(), rows.target(), all.size(), differ.size());
+        RowDelta delta = RowDelta.between(bucketing, rows.source(), rows.target(), new RowDelta.Buckets(buckets.source(),
+                buckets.target(), Set.copyOf(differ)));
         return delta.rowsToInsert() + delta.rowsToDelete() <= budget ? Optional.of(delta) : Optional.empty();
     }
 

@@ -1,9 +1,11 @@
 package dev.archon.sync.engine.delta;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Which rows of one table differ, by primary key: the target rows to delete (gone from the source, or
@@ -15,11 +17,23 @@ import java.util.Objects;
  *                        so a row the target changed since is found rather than overwritten ({@link DeltaApply})
  * @param insertKeys      source keys to copy
  * @param goneFromSource  how many of the deleted keys the source does not have at all
- * @param buckets         buckets compared
- * @param differingBuckets buckets whose digests differed (their rows were compared one by one)
+ * @param buckets         the buckets compared: what verification checks the table against after the apply
  */
 public record RowDelta(BucketDigests bucketing, List<List<String>> deleteKeys, List<String> deleteDigests, List<List<String>> insertKeys,
-        long goneFromSource, int buckets, int differingBuckets) {
+        long goneFromSource, Buckets buckets) {
+
+    /**
+     * Both sides' buckets as preflight read them.
+     *
+     * @param differing the buckets whose digests differed: the only ones the delta writes to
+     */
+    public record Buckets(Map<Long, BucketDigests.Bucket> source, Map<Long, BucketDigests.Bucket> target, Set<Long> differing) {
+        int compared() {
+            Set<Long> all = new HashSet<>(source.keySet());
+            all.addAll(target.keySet());
+            return all.size();
+        }
+    }
 
     public int rowsToInsert() {
         return insertKeys.size();
@@ -30,8 +44,7 @@ public record RowDelta(BucketDigests bucketing, List<List<String>> deleteKeys, L
     }
 
     /** The difference between the rows of the differing buckets on each side (key → row digest). */
-    static RowDelta between(BucketDigests bucketing, Map<List<String>, String> source, Map<List<String>, String> target, int buckets,
-            int differingBuckets) {
+    static RowDelta between(BucketDigests bucketing, Map<List<String>, String> source, Map<List<String>, String> target, Buckets buckets) {
         List<List<String>> delete = new ArrayList<>();
         List<String> deleteDigests = new ArrayList<>();
         List<List<String>> insert = new ArrayList<>();
@@ -49,13 +62,12 @@ public record RowDelta(BucketDigests bucketing, List<List<String>> deleteKeys, L
                 insert.add(s.getKey());
             }
         }
-        return new RowDelta(bucketing, List.copyOf(delete), List.copyOf(deleteDigests), List.copyOf(insert), gone, buckets,
-                differingBuckets);
+        return new RowDelta(bucketing, List.copyOf(delete), List.copyOf(deleteDigests), List.copyOf(insert), gone, buckets);
     }
 
     @Override
     public String toString() { // the keys can be many: a plan's log line names counts only
         return String.format("RowDelta[%d to insert, %d to delete, %d of %d buckets differ]", rowsToInsert(), rowsToDelete(),
-                differingBuckets, buckets);
+                buckets.differing().size(), buckets.compared());
     }
 }

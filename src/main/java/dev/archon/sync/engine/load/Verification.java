@@ -1,9 +1,9 @@
 package dev.archon.sync.engine.load;
 
 import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.delta.DeltaCheck;
 import dev.archon.sync.engine.plan.SyncPlan.SequencePlan;
 import dev.archon.sync.engine.plan.SyncPlan.TablePlan;
-import dev.archon.sync.engine.plan.TableFingerprint;
 import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.CatalogModel.ForeignKey;
 import dev.archon.sync.pg.CatalogModel.SequenceState;
@@ -87,8 +87,8 @@ public final class Verification {
 
     /**
      * A row delta wrote only some rows: the whole table, as this transaction sees it, must now hold exactly the
-     * source's rows and sequence states — its fingerprint equal to the source's. This also catches a write by
-     * another session that committed during the sync (the delta holds no lock against writers).
+     * source's rows and sequence states — checked bucket by bucket ({@link DeltaCheck}), which also catches a
+     * write by another session that committed during the sync (the delta holds no lock against writers).
      */
     private static List<String> deltasEqualTheSource(SyncContext ctx) throws SQLException {
         List<TablePlan> deltas = ctx.plan.deltas();
@@ -97,19 +97,14 @@ public final class Verification {
         }
         ctx.cancel().throwIfCancelled();
         ctx.job.progress(0.4, "Verifying the row deltas: fingerprints equal the source's");
-        Savepoint readOnly = ctx.targetConnection.setSavepoint(); // the fingerprint's pinned settings end with it
-        Map<TableName, TableFingerprint> now;
+        Savepoint readOnly = ctx.targetConnection.setSavepoint(); // the digests' pinned settings end with it
+        List<String> problems = new ArrayList<>();
         try {
-            now = TableFingerprint.of(ctx.targetConnection, deltas.stream().map(TablePlan::table).toList());
+            for (TablePlan t : deltas) {
+                problems.addAll(DeltaCheck.problems(ctx.targetConnection, t));
+            }
         } finally {
             ctx.targetConnection.rollback(readOnly);
-        }
-        List<String> problems = new ArrayList<>();
-        for (TablePlan t : deltas) {
-            if (!t.sourceFingerprint().equals(now.get(t.table()))) {
-                problems.add(t.table() + " does not equal the source after its row delta (fingerprints differ: "
-                        + "changed on the target during the sync?)");
-            }
         }
         return problems;
     }

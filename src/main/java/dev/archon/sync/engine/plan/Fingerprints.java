@@ -1,13 +1,17 @@
 package dev.archon.sync.engine.plan;
 
 import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.delta.BucketDigests;
+import dev.archon.sync.engine.delta.Bucketings;
 import dev.archon.sync.engine.session.TargetTransaction;
 import dev.archon.sync.pg.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -26,17 +30,23 @@ final class Fingerprints {
      *
      * @param seconds  how long each table took (absent: not read, the last sync's record held)
      * @param versions each table's {@link RowVersions} where the fingerprints were taken
+     * @param buckets  the bucket digests of the tables whose contents were read with a bucketing ({@link Bucketings})
      */
-    record Side(Map<TableName, TableFingerprint> fingerprints, Map<TableName, Double> seconds, Map<TableName, String> versions) {
-        static final Side NONE = new Side(Map.of(), Map.of(), Map.of());
+    record Side(Map<TableName, TableFingerprint> fingerprints, Map<TableName, Double> seconds, Map<TableName, String> versions,
+            Map<TableName, Map<Long, BucketDigests.Bucket>> buckets) {
+        static final Side NONE = new Side(Map.of(), Map.of(), Map.of(), Map.of());
 
         TableFingerprint of(TableName t) {
             return fingerprints.get(t);
         }
     }
 
-    /** Both sides; the target's is {@link Side#NONE} for the tables it does not have yet. */
-    record Both(Side source, Side target) {
+    /**
+     * Both sides; the target's is {@link Side#NONE} for the tables it does not have yet.
+     *
+     * @param bucketings the bucketing each side's reads used (a row delta compares buckets only under the same one)
+     */
+    record Both(Side source, Side target, Bucketings bucketings) {
     }
 
     private Fingerprints() {
@@ -51,16 +61,19 @@ final class Fingerprints {
     static Both take(SyncContext ctx, TargetTransaction tx, List<TableName> onSource, List<TableName> onTarget,
             boolean readContents) throws SQLException {
         Map<TableName, LastSync.Remembered> last = onTarget.isEmpty() ? Map.of() : LastSync.remembered(ctx.targetConnection);
+        // buckets only matter where a row delta can be written: a table on both sides whose contents are read
+        Bucketings bucketings = readContents && !onTarget.isEmpty() ? Bucketings.choose(ctx.sourceConnection, onTarget) : Bucketings.NONE;
         FutureTask<Side> target = new FutureTask<>(() -> onTarget.isEmpty() ? Side.NONE
                 : tx.inRolledBackTransaction(c -> side(c, onTarget, RowVersions.onTarget(c, onTarget), last,
-                        LastSync.Remembered::targetVersions, readContents)));
+                        LastSync.Remembered::targetVersions, readContents, bucketings)));
         Thread targetSide = new Thread(target, "fingerprint-target");
         targetSide.setDaemon(true);
         targetSide.start();
         Side source;
         try {
             Connection c = ctx.sourceConnection; // in the sync's snapshot
-            source = side(c, onSource, RowVersions.onSource(c, onSource), last, LastSync.Remembered::sourceVersions, readContents);
+            source = side(c, onSource, RowVersions.onSource(c, onSource), last, LastSync.Remembered::sourceVersions, readContents,
+                    bucketings);
         } catch (SQLException | RuntimeException e) {
             try {
                 await(target); // the target's session is ours again only when its side has ended
@@ -69,16 +82,29 @@ final class Fingerprints {
             }
             throw e;
         }
-        return new Both(source, await(target));
+        return new Both(source, await(target), bucketings);
     }
 
     private static Side side(Connection c, List<TableName> tables, Map<TableName, String> versions,
-            Map<TableName, LastSync.Remembered> last, Function<LastSync.Remembered, String> recordedVersions, boolean readContents)
-            throws SQLException {
+            Map<TableName, LastSync.Remembered> last, Function<LastSync.Remembered, String> recordedVersions, boolean readContents,
+            Bucketings bucketings) throws SQLException {
         Map<TableName, Double> seconds = new ConcurrentHashMap<>();
-        Map<TableName, TableFingerprint> fingerprints = TableFingerprint.of(c, tables, seconds,
-                stillAsRecorded(versions, last, recordedVersions), readContents);
-        return new Side(fingerprints, seconds, versions);
+        Map<TableName, TableFingerprint> known = stillAsRecorded(versions, last, recordedVersions);
+        Map<TableName, Map<Long, BucketDigests.Bucket>> buckets = new HashMap<>();
+        for (TableName t : tables) {
+            if (!readContents || known.containsKey(t)) {
+                continue;
+            }
+            long start = System.nanoTime();
+            Optional<Bucketings.Read> read = bucketings.read(c, t); // the contents and the buckets in one read
+            if (read.isPresent()) {
+                known.put(t, new TableFingerprint(read.get().rows(), read.get().digest(), "")); // sequences: read below
+                buckets.put(t, read.get().buckets());
+                seconds.put(t, (System.nanoTime() - start) / 1e9);
+            }
+        }
+        Map<TableName, TableFingerprint> fingerprints = TableFingerprint.of(c, tables, seconds, known, readContents);
+        return new Side(fingerprints, seconds, versions, buckets);
     }
 
     /** The recorded fingerprints of the tables whose row versions are still the recorded ones. */

@@ -90,7 +90,9 @@ final class SyncPreflight {
         ctx.cancel().throwIfCancelled();
         Refusals.throwIfAny(SyncChecks.dataLoss(facts, guardStates(fingerprints)));
         DeltaChoice.Choice choice = DeltaChoice.choose(ctx, facts.tx(), facts.onTarget().isEmpty() ? List.of() : facts.tables(),
-                fingerprints.source().fingerprints(), fingerprints.target().fingerprints(), facts.fresh() || !facts.created().isEmpty());
+                fingerprints.source().fingerprints(), fingerprints.target().fingerprints(), new DeltaChoice.BucketsRead(
+                        fingerprints.bucketings(), fingerprints.source().buckets(), fingerprints.target().buckets()),
+                facts.fresh() || !facts.created().isEmpty());
         Refusals.throwIfAny(choice.refusals());
         deltas = choice.deltas();
         Map<TableName, TablePlan.Builder> tables = decide(fingerprints);

@@ -57,6 +57,40 @@ public record TableFingerprint(long rows, String digest, String sequences) {
             "SET LOCAL TimeZone = 'UTC'", "SET LOCAL extra_float_digits = 3", "SET LOCAL bytea_output = 'hex'");
 
     /**
+     * Planner settings under which a big table's row digests are computed by the server's parallel workers (its
+     * leader too): the digests are the cost of a read (detoasting and hashing every value), and the digest query
+     * is written so that they are computed below the Gather ({@link #digestedRows}). Tables under 1 MB stay serial.
+     * Where no worker is free the leader does it all: the same result, only slower.
+     */
+    public static final List<String> PARALLEL_DIGESTS = List.of("SET LOCAL parallel_setup_cost = 0",
+            "SET LOCAL parallel_tuple_cost = 0", "SET LOCAL min_parallel_table_scan_size = '1MB'");
+
+    /** The pinned settings and the parallel digests, for a statement that reads digests (in a transaction). */
+    public static void pinForDigests(Connection c) throws SQLException {
+        for (String s : PINNED) {
+            Sql.exec(c, s);
+        }
+        for (String s : PARALLEL_DIGESTS) {
+            Sql.exec(c, s);
+        }
+    }
+
+    /**
+     * {@code WITH r AS MATERIALIZED (SELECT <columns> FROM table)}: the rows' digests as a CTE of their own. A
+     * digest written straight into the aggregate is evaluated above the Gather, by the leader alone (the planner
+     * moves only plain columns through it); a materialized CTE is planned as its own query, whose expressions
+     * the workers evaluate (measured: 1.04 s → 0.49 s for 10,936 crawled pages, 2 workers on 2 cores).
+     */
+    public static String digestedRows(String columns, TableName t) {
+        return digestedRows(columns, t, "");
+    }
+
+    /** The same over some rows only: {@code where} follows the table's name (a WHERE or a JOIN). */
+    public static String digestedRows(String columns, TableName t, String where) {
+        return "WITH r AS MATERIALIZED (SELECT " + columns + " FROM " + t.sql() + where + ") ";
+    }
+
+    /**
      * Fingerprints of {@code tables} as the connection sees them; it must be inside a transaction (the
      * settings are pinned with SET LOCAL, and every table is read in that one snapshot).
      */
@@ -87,9 +121,7 @@ public record TableFingerprint(long rows, String digest, String sequences) {
      */
     public static Map<TableName, TableFingerprint> of(Connection c, List<TableName> tables, Map<TableName, Double> seconds,
             Map<TableName, TableFingerprint> known, boolean readContents) throws SQLException {
-        for (String s : PINNED) {
-            Sql.exec(c, s);
-        }
+        pinForDigests(c);
         Catalog catalog = new Catalog(c);
         Map<TableName, List<Column>> columns = catalog.columns(tables);
         Map<TableName, List<String>> sequences = sequenceStates(catalog, tables);
@@ -116,8 +148,8 @@ public record TableFingerprint(long rows, String digest, String sequences) {
 
     /** The one statement per table: row digests, sorted, hashed again. */
     static String query(TableName t, List<Column> columns, Map<String, String> sendFunction) {
-        return "SELECT count(*), encode(sha256(coalesce(string_agg(d, ''::bytea ORDER BY d), ''::bytea)), 'hex') FROM "
-                + "(SELECT " + rowDigest(columns, sendFunction) + " AS d FROM " + t.sql() + ") r";
+        return digestedRows(rowDigest(columns, sendFunction) + " AS d", t)
+                + "SELECT count(*), encode(sha256(coalesce(string_agg(d, ''::bytea ORDER BY d), ''::bytea)), 'hex') FROM r";
     }
 
     /**
