@@ -42,8 +42,8 @@ final class ServiceProcess implements AutoCloseable {
 
     ServiceProcess(Path home, String localUrl, String remoteUrl) throws IOException {
         if (!Files.isRegularFile(JAR)) {
-            fail("the packaged service " + JAR + " is missing: run ./mvnw package first (scripts/test.sh runs ./mvnw verify, "
-                    + "which packages it, before -Pfaults)");
+            fail("the packaged service " + JAR + " is missing: run ./mvnw package first (scripts/test.sh packages it "
+                    + "before the tests)");
         }
         this.home = Files.createDirectories(home);
         this.env = Map.of("ARCHON_SYNC_LOCAL_URL", localUrl, "ARCHON_SYNC_REMOTE_URL", remoteUrl, "ARCHON_SYNC_API_KEY", KEY,

@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * sync's own thread, so "when the phase starts" is exact, not a race), in both directions. Each case
  * asserts the target is checksum-identical to before, the outcome says what happened without a secret
  * or a Java exception name, no work files remain, and the next sync works.
- * Tagged "faults": {@code ./mvnw test -Pfaults} (scripts/test.sh runs it after the default suite).
+ * Tagged "faults": {@code ./mvnw test -Pfaults} (scripts/test.sh runs it with the default suite: -Pall).
  */
 @Tag("faults")
 class FaultMatrixTest {
