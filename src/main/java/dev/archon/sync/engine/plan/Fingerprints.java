@@ -1,6 +1,7 @@
 package dev.archon.sync.engine.plan;
 
 import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.session.Sides;
 import dev.archon.sync.engine.session.TargetTransaction;
 import dev.archon.sync.pg.TableName;
 import java.sql.Connection;
@@ -9,8 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.function.Function;
 
 /**
@@ -51,25 +50,14 @@ final class Fingerprints {
     static Both take(SyncContext ctx, TargetTransaction tx, List<TableName> onSource, List<TableName> onTarget,
             boolean readContents) throws SQLException {
         Map<TableName, LastSync.Remembered> last = onTarget.isEmpty() ? Map.of() : LastSync.remembered(ctx.targetConnection);
-        FutureTask<Side> target = new FutureTask<>(() -> onTarget.isEmpty() ? Side.NONE
-                : tx.inRolledBackTransaction(c -> side(c, onTarget, RowVersions.onTarget(c, onTarget), last,
-                        LastSync.Remembered::targetVersions, readContents)));
-        Thread targetSide = new Thread(target, "fingerprint-target");
-        targetSide.setDaemon(true);
-        targetSide.start();
-        Side source;
-        try {
-            Connection c = ctx.sourceConnection; // in the sync's snapshot
-            source = side(c, onSource, RowVersions.onSource(c, onSource), last, LastSync.Remembered::sourceVersions, readContents);
-        } catch (SQLException | RuntimeException e) {
-            try {
-                await(target); // the target's session is ours again only when its side has ended
-            } catch (SQLException | RuntimeException ignored) {
-                // the source's failure is the one to report
-            }
-            throw e;
-        }
-        return new Both(source, await(target));
+        Connection sourceSession = ctx.sourceConnection; // in the sync's snapshot
+        Sides<Side> sides = Sides.atOnce("fingerprint-target", "fingerprinting the target",
+                () -> side(sourceSession, onSource, RowVersions.onSource(sourceSession, onSource), last,
+                        LastSync.Remembered::sourceVersions, readContents),
+                () -> onTarget.isEmpty() ? Side.NONE
+                        : tx.inRolledBackTransaction(c -> side(c, onTarget, RowVersions.onTarget(c, onTarget), last,
+                                LastSync.Remembered::targetVersions, readContents)));
+        return new Both(sides.source(), sides.target());
     }
 
     private static Side side(Connection c, List<TableName> tables, Map<TableName, String> versions,
@@ -92,22 +80,5 @@ final class Fingerprints {
             }
         });
         return out;
-    }
-
-    private static <T> T await(FutureTask<T> task) throws SQLException {
-        try {
-            return task.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SQLException("interrupted while fingerprinting the target", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof SQLException s) {
-                throw s;
-            }
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new SQLException("fingerprinting the target failed: " + e.getCause(), e.getCause());
-        }
     }
 }
