@@ -2,6 +2,7 @@ package dev.archon.sync.api;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.archon.sync.backup.BackupManifest;
 import dev.archon.sync.engine.ProgressEvent;
 import dev.archon.sync.engine.SyncConflictException;
@@ -13,6 +14,7 @@ import dev.archon.sync.engine.Trigger;
 import dev.archon.sync.service.SyncService;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -32,13 +34,10 @@ import java.util.Optional;
 @Path("/api/database/backups")
 @Produces(MediaType.APPLICATION_JSON)
 public class BackupResource {
-    private final SyncService syncs;
-    private final com.fasterxml.jackson.databind.ObjectMapper json;
-
-    public BackupResource(SyncService syncs, com.fasterxml.jackson.databind.ObjectMapper json) {
-        this.syncs = syncs;
-        this.json = json;
-    }
+    @Inject
+    SyncService syncs;
+    @Inject
+    ObjectMapper json;
 
     /** Newest first: id, database, time, size, row counts per table. */
     @Operation(summary = "The pre-sync backups, newest first")

@@ -5,6 +5,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import dev.archon.sync.engine.DatabaseComparison;
 import dev.archon.sync.service.SyncService;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -24,12 +25,9 @@ import java.sql.SQLException;
 @Produces(MediaType.APPLICATION_JSON)
 public class CompareResource {
     static final int AT_ONCE = 2;
-    private final SyncService syncs;
     private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(AT_ONCE);
-
-    public CompareResource(SyncService syncs) {
-        this.syncs = syncs;
-    }
+    @Inject
+    SyncService syncs;
 
     @Operation(summary = "Local vs remote, table by table")
     @APIResponses

@@ -16,6 +16,7 @@ import dev.archon.sync.history.SyncHistory;
 import dev.archon.sync.service.SyncService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.QueryParam;
@@ -43,17 +44,14 @@ import java.net.URI;
 @Path("/api/database/sync")
 @Produces(MediaType.APPLICATION_JSON)
 public class SyncResource {
-    private final SyncService syncs;
-    private final SyncHistory history;
-    private final StreamTokens tokens;
-    private final ObjectMapper json;
-
-    public SyncResource(SyncService syncs, SyncHistory history, StreamTokens tokens, ObjectMapper json) {
-        this.syncs = syncs;
-        this.history = history;
-        this.tokens = tokens;
-        this.json = json;
-    }
+    @Inject
+    SyncService syncs;
+    @Inject
+    SyncHistory history;
+    @Inject
+    StreamTokens tokens;
+    @Inject
+    ObjectMapper json;
 
     @Operation(summary = "Start a sync (validated before the answer)")
     @APIResponses
