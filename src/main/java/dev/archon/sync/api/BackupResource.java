@@ -1,12 +1,8 @@
 package dev.archon.sync.api;
 
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.archon.sync.backup.BackupManifest;
 import dev.archon.sync.engine.ProgressEvent;
 import dev.archon.sync.engine.SyncConflictException;
@@ -18,6 +14,7 @@ import dev.archon.sync.engine.Trigger;
 import dev.archon.sync.service.SyncService;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -30,22 +27,21 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.Optional;
 
-/** The pre-sync backups, and the way back: a restore by the same all-or-nothing, verified load. */
+/**
+ * The pre-sync backups, and the way back: a restore by the same all-or-nothing, verified load. What each
+ * route answers is written in META-INF/openapi.yaml.
+ */
 @Path("/api/database/backups")
 @Produces(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "401", description = "no or a wrong X-API-Key", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
 public class BackupResource {
-    private final SyncService syncs;
-    private final com.fasterxml.jackson.databind.ObjectMapper json;
-
-    public BackupResource(SyncService syncs, com.fasterxml.jackson.databind.ObjectMapper json) {
-        this.syncs = syncs;
-        this.json = json;
-    }
+    @Inject
+    SyncService syncs;
+    @Inject
+    ObjectMapper json;
 
     /** Newest first: id, database, time, size, row counts per table. */
     @Operation(summary = "The pre-sync backups, newest first")
-    @APIResponse(responseCode = "200", description = "backup manifests", content = @Content(mediaType = OpenApiDefinition.JSON, schema = @Schema(implementation = BackupManifest.class, type = SchemaType.ARRAY)))
+    @APIResponses
     @GET
     @Blocking
     public Response list() {
@@ -63,11 +59,7 @@ public class BackupResource {
      * the backup lacks is refused (422 data_loss) unless the body says {@code {"force": true}}.
      */
     @Operation(summary = "Restore a backup by the same verified one-transaction load")
-    @APIResponse(responseCode = "202", description = "restore started; Location names the progress resource", content = @Content(mediaType = OpenApiDefinition.JSON, schema = @Schema(implementation = ProgressEvent.class)))
-    @APIResponse(responseCode = "404", description = "no such backup", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "a sync is running", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "422", description = "refused by preflight", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "415", description = "a body not sent as Content-Type: application/json", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @APIResponses
     @POST
     @Path("/{id}/restore")
     @Blocking

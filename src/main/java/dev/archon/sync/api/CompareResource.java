@@ -1,15 +1,11 @@
 package dev.archon.sync.api;
 
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import dev.archon.sync.engine.DatabaseComparison;
 import dev.archon.sync.service.SyncService;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -21,25 +17,20 @@ import java.sql.SQLException;
  * Local vs remote, table by table, and what a sync in each direction would do. Touches nothing, and never
  * waits behind a sync: while this instance runs one the answer is 409 with the running sync (its plan says
  * what it does) without opening a session; at most {@value #AT_ONCE} comparisons run at once (429 beyond);
- * each one's sessions give up on a lock, a statement or a login after a few seconds (503 "busy").
+ * each one's sessions give up on a lock, a statement or a login after a few seconds (503 "busy"). The
+ * answers are written in META-INF/openapi.yaml.
  */
 @jakarta.inject.Singleton
 @Path("/api/database/compare")
 @Produces(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "401", description = "no or a wrong X-API-Key", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
 public class CompareResource {
     static final int AT_ONCE = 2;
-    private final SyncService syncs;
     private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(AT_ONCE);
-
-    public CompareResource(SyncService syncs) {
-        this.syncs = syncs;
-    }
+    @Inject
+    SyncService syncs;
 
     @Operation(summary = "Local vs remote, table by table")
-    @APIResponse(responseCode = "200", description = "per table: rows on each side, drift, what each direction would do", content = @Content(mediaType = OpenApiDefinition.JSON, schema = @Schema(implementation = DatabaseComparison.Result.class)))
-    @APIResponse(responseCode = "502", description = "a database is unreachable", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "ARCHON_SYNC_LOCAL_URL/REMOTE_URL missing or invalid", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @APIResponses
     @GET
     @Blocking
     public Response compare() {
@@ -58,7 +49,8 @@ public class CompareResource {
         } catch (SQLException e) {
             if (busy(e)) {
                 return Response.fromResponse(Problem.response(503, "A database is busy", "a database did not answer the comparison"
-                        + " in time (a sync or another job holds Archon's tables): try again when it is done")).header("Retry-After", 5).build();
+                        + " in time (a sync or another job holds Archon's tables): try again when it is done"))
+                        .header("Retry-After", 5).build();
             }
             return Problem.response(502, "A database is unreachable", e.getMessage());
         } catch (IllegalStateException | IllegalArgumentException e) {

@@ -26,14 +26,18 @@ public class StrictJson implements ObjectMapperCustomizer {
         for (LogicalType type : new LogicalType[] {LogicalType.Boolean, LogicalType.Textual, LogicalType.Integer,
                 LogicalType.Float}) {
             mapper.coercionConfigFor(type)
-                    .setCoercion(CoercionInputShape.Integer, type == LogicalType.Integer || type == LogicalType.Float
-                            ? CoercionAction.TryConvert : CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Float, type == LogicalType.Float ? CoercionAction.TryConvert : CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.String, type == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Boolean, type == LogicalType.Boolean ? CoercionAction.TryConvert : CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.EmptyString, type == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Integer, onlyIf(type == LogicalType.Integer || type == LogicalType.Float))
+                    .setCoercion(CoercionInputShape.Float, onlyIf(type == LogicalType.Float))
+                    .setCoercion(CoercionInputShape.String, onlyIf(type == LogicalType.Textual))
+                    .setCoercion(CoercionInputShape.Boolean, onlyIf(type == LogicalType.Boolean))
+                    .setCoercion(CoercionInputShape.EmptyString, onlyIf(type == LogicalType.Textual))
                     .setCoercion(CoercionInputShape.Array, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Object, CoercionAction.Fail);
         }
+    }
+
+    /** Converts (TryConvert) a JSON value of this shape only where the type accepts the shape; else fails. */
+    private static CoercionAction onlyIf(boolean ownShape) {
+        return ownShape ? CoercionAction.TryConvert : CoercionAction.Fail;
     }
 }

@@ -24,7 +24,8 @@ public class StrictJsonErrors {
     @ServerExceptionMapper(priority = Priorities.USER - 100)
     public Response mismatched(MismatchedInputException e) {
         if (e instanceof UnrecognizedPropertyException u) {
-            String name = u.getPropertyName() == null || u.getPropertyName().length() > 64 ? "(a long name)" : "'" + u.getPropertyName() + "'";
+            String name = u.getPropertyName() == null || u.getPropertyName().length() > 64
+                    ? "(a long name)" : "'" + u.getPropertyName() + "'";
             return Problem.response(400, "Unknown field", "unknown field " + name + "; known fields: " + u.getKnownPropertyIds());
         }
         String field = field(e.getPath());
@@ -72,7 +73,8 @@ public class StrictJsonErrors {
             return Problem.response(400, "Malformed JSON", "the body ends in the middle of the JSON (line "
                     + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
         }
-        String at = e.getLocation() == null ? "" : " (at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        String at = e.getLocation() == null ? ""
+                : " (at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
         return Problem.response(400, "Malformed JSON", "the body is not one valid JSON object" + at
                 + ": check the quoting (double quotes only) and that nothing follows the closing }");
     }

@@ -1,12 +1,7 @@
 package dev.archon.sync.api;
 
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponses;
 import dev.archon.sync.engine.Direction;
 import dev.archon.sync.engine.ProgressEvent;
 import dev.archon.sync.engine.SyncConflictException;
@@ -21,6 +16,7 @@ import dev.archon.sync.history.SyncHistory;
 import dev.archon.sync.service.SyncService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.QueryParam;
@@ -40,37 +36,25 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 
-/** Start a sync and watch it. Validation runs before the answer, so a refusal is a 422 right away. */
+/**
+ * Start a sync and watch it. Validation runs before the answer, so a refusal is a 422 right away. What each
+ * route answers (status, media type, body) is written in META-INF/openapi.yaml: the empty {@code @APIResponses}
+ * on a method tells the OpenAPI scanner so.
+ */
 @Path("/api/database/sync")
 @Produces(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "401", description = "no or a wrong X-API-Key", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
 public class SyncResource {
-    private final SyncService syncs;
-    private final SyncHistory history;
-    private final StreamTokens tokens;
-    private final ObjectMapper json;
-
-    public SyncResource(SyncService syncs, SyncHistory history, StreamTokens tokens, ObjectMapper json) {
-        this.syncs = syncs;
-        this.history = history;
-        this.tokens = tokens;
-        this.json = json;
-    }
+    @Inject
+    SyncService syncs;
+    @Inject
+    SyncHistory history;
+    @Inject
+    StreamTokens tokens;
+    @Inject
+    ObjectMapper json;
 
     @Operation(summary = "Start a sync (validated before the answer)")
-    @RequestBody(required = true, content = @Content(mediaType = OpenApiDefinition.JSON, schema = @Schema(implementation = SyncRequestBody.class), examples = {
-            @ExampleObject(name = "cloud backup", summary = "local → cloud with a pre-sync backup", value = "{\"direction\": \"local-to-remote\"}"),
-            @ExampleObject(name = "restore a machine", summary = "cloud → local, overriding the data-loss guard", value = "{\"direction\": \"remote-to-local\", \"force\": true}"),
-            @ExampleObject(name = "dry run", summary = "validate and plan only", value = "{\"direction\": \"local-to-remote\", \"dry_run\": true}"),
-            @ExampleObject(name = "full replace", summary = "reload all tables, also those equal to the source's", value = "{\"direction\": \"local-to-remote\", \"full\": true}")}))
-    @APIResponse(responseCode = "202", description = "started; Location names the progress resource", content = @Content(mediaType = OpenApiDefinition.JSON, schema = @Schema(implementation = ProgressEvent.class)))
-    @APIResponse(responseCode = "200", description = "dry run: validated and planned, nothing touched", content = @Content(mediaType = OpenApiDefinition.JSON, schema = @Schema(implementation = ProgressEvent.class)))
-    @APIResponse(responseCode = "400", description = "the body is invalid", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "a sync is running (sync_id names it)", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "415", description = "the body is not sent as Content-Type: application/json", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "429", description = "a dry run is validating already (one at a time)", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "422", description = "refused by preflight (refusals lists every reason)", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "ARCHON_SYNC_LOCAL_URL/REMOTE_URL missing or invalid", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @APIResponses
     @POST
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
@@ -129,8 +113,7 @@ public class SyncResource {
     }
 
     @Operation(summary = "A sync's progress")
-    @APIResponse(responseCode = "200", description = "the progress object", content = @Content(mediaType = OpenApiDefinition.JSON, schema = @Schema(implementation = ProgressEvent.class)))
-    @APIResponse(responseCode = "404", description = "no such sync in this instance", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @APIResponses
     @GET
     @Path("/{id}")
     public Response get(@PathParam("id") String id) {
@@ -141,8 +124,7 @@ public class SyncResource {
 
     /** The live progress as Server-Sent Events; ends after the final event. */
     @Operation(summary = "Live progress as Server-Sent Events")
-    @APIResponse(responseCode = "200", description = "events named progress, then one final completed|failed|cancelled|refused; each data is a ProgressEvent", content = @Content(mediaType = "text/event-stream", schema = @Schema(implementation = ProgressEvent.class)))
-    @APIResponse(responseCode = "404", description = "no such sync in this instance", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @APIResponses
     @GET
     @Path("/{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -178,8 +160,7 @@ public class SyncResource {
 
     /** A five-minute token for the event stream of this sync, for clients that cannot send headers. */
     @Operation(summary = "A five-minute token for this sync's event stream")
-    @APIResponse(responseCode = "200", description = "token, expires_in (seconds), events_url", content = @Content(mediaType = OpenApiDefinition.JSON, schema = @Schema(type = SchemaType.OBJECT, example = "{\"token\": \"…\", \"expires_in\": 300, \"events_url\": \"/api/database/sync/{id}/events?token=…\"}")))
-    @APIResponse(responseCode = "404", description = "no such sync in this instance", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @APIResponses
     @POST
     @Path("/{id}/events/token")
     public Response streamToken(@PathParam("id") String id) {
@@ -192,9 +173,7 @@ public class SyncResource {
     }
 
     @Operation(summary = "Cancel a running sync")
-    @APIResponse(responseCode = "202", description = "cancel requested; the final status follows", content = @Content(mediaType = OpenApiDefinition.JSON, schema = @Schema(implementation = ProgressEvent.class)))
-    @APIResponse(responseCode = "404", description = "no such sync in this instance", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "finished or already committing (sync shows the truth)", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @APIResponses
     @POST
     @Path("/{id}/cancel")
     public Response cancel(@PathParam("id") String id) {
@@ -208,9 +187,7 @@ public class SyncResource {
     }
 
     @Operation(summary = "Sync history, newest first")
-    @APIResponse(responseCode = "200", description = "history rows", content = @Content(mediaType = OpenApiDefinition.JSON, schema = @Schema(implementation = HistoryEntry.class, type = SchemaType.ARRAY)))
-    @APIResponse(responseCode = "400", description = "limit is not 1..500", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "the local database is not configured or does not answer", content = @Content(mediaType = OpenApiDefinition.PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @APIResponses
     @GET
     @Path("/history")
     @Blocking

@@ -46,14 +46,12 @@ public final class ToolProcess {
     /** A tool whose stdout the caller reads as it comes (pg_restore feeding a load). */
     public static final class Streaming implements AutoCloseable {
         private final Process process;
-        private final ByteArrayOutputStream stderr;
-        private final Thread errDrain;
+        private final Drain stderr;
         private final AutoCloseable registration;
 
-        private Streaming(Process process, ByteArrayOutputStream stderr, Thread errDrain, AutoCloseable registration) {
+        private Streaming(Process process, Drain stderr, AutoCloseable registration) {
             this.process = process;
             this.stderr = stderr;
-            this.errDrain = errDrain;
             this.registration = registration;
         }
 
@@ -64,8 +62,7 @@ public final class ToolProcess {
         /** Waits for the end; the exit code and the (redacted) stderr. */
         public Result finish() throws InterruptedException {
             int code = process.waitFor();
-            errDrain.join();
-            return new Result(code, new byte[0], Redactor.redact(stderr.toString(StandardCharsets.UTF_8).trim()));
+            return new Result(code, new byte[0], stderr.joined().redactedText());
         }
 
         @Override
@@ -90,10 +87,9 @@ public final class ToolProcess {
             env.close();
             throw e;
         }
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        Thread errDrain = drain(process.getErrorStream(), stderr, STDERR_LIMIT, tool + "-stderr");
+        Drain stderr = new Drain(process.getErrorStream(), STDERR_LIMIT, tool + "-stderr");
         AutoCloseable reg = interrupts == null ? () -> { } : interrupts.onInterrupt(() -> end(process, interrupts));
-        return new Streaming(process, stderr, errDrain, () -> {
+        return new Streaming(process, stderr, () -> {
             reg.close();
             env.close();
         });
@@ -132,10 +128,8 @@ public final class ToolProcess {
             pb.environment().putAll(env.variables());
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             Process process = pb.start();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            Thread outDrain = drain(process.getInputStream(), out, STDERR_LIMIT, "probe-stdout");
-            Thread errDrain = drain(process.getErrorStream(), err, STDERR_LIMIT, "probe-stderr");
+            Drain out = new Drain(process.getInputStream(), STDERR_LIMIT, "probe-stdout");
+            Drain err = new Drain(process.getErrorStream(), STDERR_LIMIT, "probe-stderr");
             try {
                 if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -148,13 +142,9 @@ public final class ToolProcess {
                 throw e;
             }
             // a grandchild that kept the pipes open must not hold us either
-            outDrain.join(1000);
-            errDrain.join(1000);
-            synchronized (out) {
-                synchronized (err) {
-                    return Optional.of(new Result(process.exitValue(), out.toByteArray(), Redactor.redact(err.toString(StandardCharsets.UTF_8))));
-                }
-            }
+            out.thread.join(1000);
+            err.thread.join(1000);
+            return Optional.of(new Result(process.exitValue(), out.bytes(), Redactor.redact(err.text())));
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -176,17 +166,12 @@ public final class ToolProcess {
             pb.redirectOutput(stdoutFile.toFile());
         }
         Process process = pb.start();
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        Thread errDrain = drain(process.getErrorStream(), stderr, STDERR_LIMIT, tool + "-stderr");
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        Thread outDrain = stdoutFile == null ? drain(process.getInputStream(), stdout, Integer.MAX_VALUE, tool + "-stdout") : null;
+        Drain stderr = new Drain(process.getErrorStream(), STDERR_LIMIT, tool + "-stderr");
+        Drain stdout = stdoutFile == null ? new Drain(process.getInputStream(), Integer.MAX_VALUE, tool + "-stdout") : null;
         try (AutoCloseable ignored = interrupts == null ? () -> { } : interrupts.onInterrupt(() -> end(process, interrupts))) {
             int code = process.waitFor();
-            errDrain.join();
-            if (outDrain != null) {
-                outDrain.join();
-            }
-            return new Result(code, stdout.toByteArray(), Redactor.redact(stderr.toString(StandardCharsets.UTF_8).trim()));
+            String err = stderr.joined().redactedText();
+            return new Result(code, stdout == null ? new byte[0] : stdout.joined().bytes(), err);
         } catch (InterruptedException e) {
             kill(process);
             throw e;
@@ -223,25 +208,53 @@ public final class ToolProcess {
         }
     }
 
-    private static Thread drain(InputStream in, ByteArrayOutputStream sink, int limit, String name) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[8192];
-            try (in) {
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    synchronized (sink) {
-                        int room = limit - sink.size();
-                        if (room > 0) {
-                            sink.write(buf, 0, Math.min(n, room));
+    /** One of the child's output streams, read on a thread of its own (a full pipe would block the child), bounded. */
+    private static final class Drain {
+        private final ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        private final Thread thread;
+
+        Drain(InputStream in, int limit, String name) {
+            thread = new Thread(() -> {
+                byte[] buf = new byte[8192];
+                try (in) {
+                    int n;
+                    while ((n = in.read(buf)) >= 0) {
+                        synchronized (sink) {
+                            int room = limit - sink.size();
+                            if (room > 0) {
+                                sink.write(buf, 0, Math.min(n, room));
+                            }
                         }
                     }
+                } catch (IOException ignored) {
+                    // the process ended or was killed; what was read is kept
                 }
-            } catch (IOException ignored) {
-                // the process ended or was killed; what was read is kept
+            }, name);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** After the stream has ended. */
+        Drain joined() throws InterruptedException {
+            thread.join();
+            return this;
+        }
+
+        byte[] bytes() {
+            synchronized (sink) {
+                return sink.toByteArray();
             }
-        }, name);
-        t.setDaemon(true);
-        t.start();
-        return t;
+        }
+
+        String text() {
+            synchronized (sink) {
+                return sink.toString(StandardCharsets.UTF_8);
+            }
+        }
+
+        /** What a tool said on stderr, fit for a message: passwords and URLs redacted. */
+        String redactedText() {
+            return Redactor.redact(text().trim());
+        }
     }
 }

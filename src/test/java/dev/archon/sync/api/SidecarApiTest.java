@@ -27,6 +27,7 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -215,6 +216,24 @@ class SidecarApiTest {
                         containsString("ProgressEvent"))
                 .body("paths.'/api/database/sync'.post.responses.'422'.content.'application/problem+json'.schema.'$ref'",
                         containsString("Problem"));
+    }
+
+    /**
+     * META-INF/openapi.yaml writes the responses of routes the Java resources serve: an operation only the file
+     * names (a renamed path, a typo) would have no tag, because tags come from the resource class.
+     */
+    @Test
+    void everyDocumentedOperationIsServedByAResource() {
+        Map<String, Map<String, Object>> paths = given().get("/q/openapi?format=json").then().statusCode(200)
+                .extract().jsonPath().getMap("paths");
+        List<String> untagged = new ArrayList<>();
+        paths.forEach((path, item) -> item.forEach((method, operation) -> {
+            if (operation instanceof Map<?, ?> o && o.get("tags") == null) {
+                untagged.add(method + " " + path);
+            }
+        }));
+        assertEquals(List.of(), untagged, "operations in the document that no resource method serves");
+        assertTrue(paths.get("/api/database/sync").containsKey("post"));
     }
 
     /** The value of one sample in /q/metrics whose labels contain all of {@code labels}. */

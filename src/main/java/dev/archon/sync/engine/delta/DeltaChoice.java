@@ -5,6 +5,7 @@ import dev.archon.sync.engine.SyncContext;
 import dev.archon.sync.engine.plan.EncryptedSettings;
 import dev.archon.sync.engine.plan.LastSync;
 import dev.archon.sync.engine.plan.TableFingerprint;
+import dev.archon.sync.engine.session.Sides;
 import dev.archon.sync.engine.session.TargetTransaction;
 import dev.archon.sync.pg.Catalog;
 import dev.archon.sync.pg.CatalogModel.ForeignKey;
@@ -18,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 
 /**
  * Preflight's choice for a table whose fingerprints differ: a row delta or a reload. A delta needs a
@@ -157,42 +156,9 @@ public final class DeltaChoice {
                 + String.join("; ", losses) + ". Sync in the other direction, or repeat with \"force\": true to replace them anyway"));
     }
 
-    private record Sides<T>(T source, T target) {
-    }
-
-    @FunctionalInterface
-    private interface SourceWork<T> {
-        T run() throws SQLException;
-    }
-
     /** The source's part on this thread (its snapshot), the target's on another, in a transaction rolled back at once. */
-    private static <T> Sides<T> bothSides(TargetTransaction tx, SourceWork<T> source, TargetTransaction.Reading<T> target)
+    private static <T> Sides<T> bothSides(TargetTransaction tx, Sides.Part<T> source, TargetTransaction.Reading<T> target)
             throws SQLException {
-        FutureTask<T> onTarget = new FutureTask<>(() -> tx.inRolledBackTransaction(target));
-        Thread side = new Thread(onTarget, "row-delta-target");
-        side.setDaemon(true);
-        side.start();
-        T s;
-        try {
-            s = source.run();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                onTarget.get(); // the target's session is ours again only when its side has ended
-            } catch (InterruptedException | ExecutionException ignored) {
-                // the source's failure is the one to report
-            }
-            throw e;
-        }
-        try {
-            return new Sides<>(s, onTarget.get());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SQLException("interrupted while comparing the target's rows", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof SQLException x) {
-                throw x;
-            }
-            throw new SQLException("comparing the target's rows failed: " + e.getCause(), e.getCause());
-        }
+        return Sides.atOnce("row-delta-target", "comparing the target's rows", source, () -> tx.inRolledBackTransaction(target));
     }
 }

@@ -2,13 +2,14 @@ package dev.archon.sync.engine.load;
 
 import dev.archon.sync.engine.SyncContext;
 import dev.archon.sync.engine.SyncJob;
+import dev.archon.sync.engine.session.IntervalThread;
 import dev.archon.sync.engine.session.Sessions;
 import dev.archon.sync.pg.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.function.DoubleConsumer;
 
 /**
@@ -20,18 +21,16 @@ import java.util.function.DoubleConsumer;
 final class IndexProgressMonitor implements AutoCloseable {
     private static final String QUERY = "SELECT phase, blocks_total, blocks_done, tuples_total, tuples_done "
             + "FROM pg_stat_progress_create_index WHERE pid = ?";
-    private static final long EVERY_MILLIS = 500;
+    private static final Duration EVERY = Duration.ofMillis(500);
     private final Connection monitor;
     private final SyncJob job;
-    private final Thread poller;
-    private volatile boolean stopped;
+    private final IntervalThread poller;
 
     private IndexProgressMonitor(Connection monitor, SyncJob job, int pid, DoubleConsumer fraction) {
         this.monitor = monitor;
         this.job = job;
-        this.poller = monitor == null ? null : new Thread(() -> pollUntilStopped(pid, fraction), "index-progress");
+        this.poller = monitor == null ? null : new IntervalThread("index-progress", EVERY, () -> poll(pid, fraction));
         if (poller != null) {
-            poller.setDaemon(true);
             poller.start();
         }
     }
@@ -47,24 +46,12 @@ final class IndexProgressMonitor implements AutoCloseable {
         }
     }
 
-    private void pollUntilStopped(int pid, DoubleConsumer fraction) {
-        try {
-            while (!stopped) {
-                TimeUnit.MILLISECONDS.sleep(EVERY_MILLIS);
-                if (!stopped) {
-                    poll(pid, fraction);
-                }
-            }
-        } catch (InterruptedException e) {
-            // close() interrupts the sleep: done
-        }
-    }
-
-    private void poll(int pid, DoubleConsumer fraction) {
+    /** One look at the build; always true: the monitor watches until it is closed. */
+    private boolean poll(int pid, DoubleConsumer fraction) {
         try (PreparedStatement ps = monitor.prepareStatement(QUERY)) {
             ps.setInt(1, pid);
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next() && !stopped) {
+                if (rs.next() && !poller.stopped()) {
                     double blocks = rs.getLong(2) > 0 ? (double) rs.getLong(3) / rs.getLong(2) : 0;
                     double tuples = rs.getLong(4) > 0 ? (double) rs.getLong(5) / rs.getLong(4) : 0;
                     // scanning the table is roughly the first half of a build, loading the index the second
@@ -74,6 +61,7 @@ final class IndexProgressMonitor implements AutoCloseable {
         } catch (SQLException | RuntimeException ignored) {
             // progress is best effort; the build itself is unaffected
         }
+        return true;
     }
 
     @Override
@@ -81,19 +69,7 @@ final class IndexProgressMonitor implements AutoCloseable {
         if (poller == null) {
             return;
         }
-        stopped = true;
-        poller.interrupt();
-        boolean interrupted = false;
-        while (poller.isAlive()) {
-            try {
-                poller.join(); // a poll in flight is one short catalog query
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        poller.close(); // a poll in flight is one short catalog query
         Sessions.close(job, monitor);
     }
 }

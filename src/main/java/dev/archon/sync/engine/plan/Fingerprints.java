@@ -3,6 +3,7 @@ package dev.archon.sync.engine.plan;
 import dev.archon.sync.engine.SyncContext;
 import dev.archon.sync.engine.delta.BucketDigests;
 import dev.archon.sync.engine.delta.Bucketings;
+import dev.archon.sync.engine.session.Sides;
 import dev.archon.sync.engine.session.TargetTransaction;
 import dev.archon.sync.pg.TableName;
 import java.sql.Connection;
@@ -13,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.function.Function;
 
 /**
@@ -63,26 +62,14 @@ final class Fingerprints {
         Map<TableName, LastSync.Remembered> last = onTarget.isEmpty() ? Map.of() : LastSync.remembered(ctx.targetConnection);
         // buckets only matter where a row delta can be written: a table on both sides whose contents are read
         Bucketings bucketings = readContents && !onTarget.isEmpty() ? Bucketings.choose(ctx.sourceConnection, onTarget) : Bucketings.NONE;
-        FutureTask<Side> target = new FutureTask<>(() -> onTarget.isEmpty() ? Side.NONE
-                : tx.inRolledBackTransaction(c -> side(c, onTarget, RowVersions.onTarget(c, onTarget), last,
-                        LastSync.Remembered::targetVersions, readContents, bucketings)));
-        Thread targetSide = new Thread(target, "fingerprint-target");
-        targetSide.setDaemon(true);
-        targetSide.start();
-        Side source;
-        try {
-            Connection c = ctx.sourceConnection; // in the sync's snapshot
-            source = side(c, onSource, RowVersions.onSource(c, onSource), last, LastSync.Remembered::sourceVersions, readContents,
-                    bucketings);
-        } catch (SQLException | RuntimeException e) {
-            try {
-                await(target); // the target's session is ours again only when its side has ended
-            } catch (SQLException | RuntimeException ignored) {
-                // the source's failure is the one to report
-            }
-            throw e;
-        }
-        return new Both(source, await(target), bucketings);
+        Connection sourceSession = ctx.sourceConnection; // in the sync's snapshot
+        Sides<Side> sides = Sides.atOnce("fingerprint-target", "fingerprinting the target",
+                () -> side(sourceSession, onSource, RowVersions.onSource(sourceSession, onSource), last,
+                        LastSync.Remembered::sourceVersions, readContents, bucketings),
+                () -> onTarget.isEmpty() ? Side.NONE
+                        : tx.inRolledBackTransaction(c -> side(c, onTarget, RowVersions.onTarget(c, onTarget), last,
+                                LastSync.Remembered::targetVersions, readContents, bucketings)));
+        return new Both(sides.source(), sides.target(), bucketings);
     }
 
     private static Side side(Connection c, List<TableName> tables, Map<TableName, String> versions,
@@ -118,22 +105,5 @@ final class Fingerprints {
             }
         });
         return out;
-    }
-
-    private static <T> T await(FutureTask<T> task) throws SQLException {
-        try {
-            return task.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SQLException("interrupted while fingerprinting the target", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof SQLException s) {
-                throw s;
-            }
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new SQLException("fingerprinting the target failed: " + e.getCause(), e.getCause());
-        }
     }
 }

@@ -34,19 +34,19 @@ public final class StallWatchdog implements AutoCloseable {
     private final SyncContext ctx;
     private final Duration stallTimeout;
     private final Duration every;
-    private final Thread thread;
+    private final IntervalThread thread;
+    /** When the watching began (System.nanoTime): a server not heard from since counts as silent from then. */
+    private final long started = System.nanoTime();
     /** The watchdog thread's own: when each server last answered (System.nanoTime). */
     private final Map<PgUri, Long> lastAnswer = new HashMap<>();
     /** The watchdog thread's own: pids found missing once (twice in a row ends the sync: no race with a close). */
     private final Set<Integer> missingOnce = new HashSet<>();
-    private volatile boolean stopped;
 
     private StallWatchdog(SyncContext ctx) {
         this.ctx = ctx;
         this.stallTimeout = ctx.settings.stallTimeout();
         this.every = probeInterval(stallTimeout);
-        this.thread = new Thread(this::watch, "stall-watchdog-" + ctx.job.id());
-        thread.setDaemon(true);
+        this.thread = new IntervalThread("stall-watchdog-" + ctx.job.id(), every, this::probeAll);
     }
 
     public static StallWatchdog watch(SyncContext ctx) {
@@ -67,23 +67,17 @@ public final class StallWatchdog implements AutoCloseable {
         return stallTimeout.plus(probeInterval(stallTimeout).multipliedBy(3));
     }
 
-    private void watch() {
-        long started = System.nanoTime();
-        try {
-            while (!stopped) {
-                TimeUnit.MILLISECONDS.sleep(every.toMillis());
-                for (PgUri server : ctx.job.sessions().watchedServers()) {
-                    String verdict = stopped ? null : check(server, started);
-                    if (verdict != null && !stopped) {
-                        LOG.warnf("sync %s: %s", ctx.job.id(), verdict);
-                        ctx.cancel().abort(verdict, ctx.job.sessions()::abortAll);
-                        return;
-                    }
-                }
+    /** One round over the servers the sync waits on; false once it has ended the sync. */
+    private boolean probeAll() {
+        for (PgUri server : ctx.job.sessions().watchedServers()) {
+            String verdict = thread.stopped() ? null : check(server);
+            if (verdict != null && !thread.stopped()) {
+                LOG.warnf("sync %s: %s", ctx.job.id(), verdict);
+                ctx.cancel().abort(verdict, ctx.job.sessions()::abortAll);
+                return false;
             }
-        } catch (InterruptedException e) {
-            // close() interrupts the sleep: done
         }
+        return true;
     }
 
     /**
@@ -126,7 +120,7 @@ public final class StallWatchdog implements AutoCloseable {
     }
 
     /** Null while the server answers and still has the sync's sessions; otherwise why the sync must stop. */
-    private String check(PgUri server, long started) {
+    private String check(PgUri server) {
         List<SyncSessions.Session> sessions = ctx.job.sessions().watched(server);
         Set<Integer> alive;
         try {
@@ -158,20 +152,9 @@ public final class StallWatchdog implements AutoCloseable {
         return server == ctx.target ? "target" : "source";
     }
 
+    /** Stops the probes and waits for one in flight (it gives up within its interval). */
     @Override
     public void close() {
-        stopped = true;
-        thread.interrupt();
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join(); // a probe in flight gives up within its interval
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        thread.close();
     }
 }
