@@ -48,6 +48,11 @@ public final class Bucketings {
         return new Bucketings(out);
     }
 
+    /** Whether the table is bucketed: a row delta could be written for it. */
+    public boolean covers(TableName t) {
+        return byTable.containsKey(t);
+    }
+
     Optional<BucketDigests> of(TableName t) {
         return Optional.ofNullable(byTable.get(t));
     }

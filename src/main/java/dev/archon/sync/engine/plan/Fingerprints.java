@@ -9,10 +9,12 @@ import dev.archon.sync.pg.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -20,8 +22,9 @@ import java.util.function.Function;
  * What each side holds, table by table: both sides at once, each on its own session and thread (only digests
  * cross the network) — the source in the sync's snapshot, the target in a transaction rolled back at once.
  * A table whose row versions are those the last sync recorded holds what it recorded: its content
- * fingerprint is taken from the record instead of read again. Versions first, then the contents: a write in
- * between changes the versions, so the lock's re-check (by versions) catches it.
+ * fingerprint is taken from the record instead of read again. Versions first (both sides), then the contents:
+ * a write in between changes the versions, so the lock's re-check (by versions) catches it. A big keyed table
+ * whose versions moved on either side is read on both, with its buckets ({@link Bucketings}).
  */
 final class Fingerprints {
     /**
@@ -63,34 +66,49 @@ final class Fingerprints {
         // buckets only matter where a row delta can be written: a table on both sides whose contents are read
         Bucketings bucketings = readContents && !onTarget.isEmpty() ? Bucketings.choose(ctx.sourceConnection, onTarget) : Bucketings.NONE;
         Connection sourceSession = ctx.sourceConnection; // in the sync's snapshot
+        Sides<Map<TableName, String>> versions = Sides.atOnce("row-versions-target", "reading the target's row versions",
+                () -> RowVersions.onSource(sourceSession, onSource),
+                () -> onTarget.isEmpty() ? Map.of() : tx.inRolledBackTransaction(c -> RowVersions.onTarget(c, onTarget)));
+        Map<TableName, TableFingerprint> sourceKnown = stillAsRecorded(versions.source(), last, LastSync.Remembered::sourceVersions);
+        Map<TableName, TableFingerprint> targetKnown = stillAsRecorded(versions.target(), last, LastSync.Remembered::targetVersions);
+        // a big keyed table whose versions moved on either side most likely differs, and its delta wants both sides'
+        // buckets: each side reads them now, at once, instead of one side after the other's fingerprint
+        Set<TableName> bucketedOnBoth = new HashSet<>();
+        for (TableName t : onTarget) {
+            if (readContents && bucketings.covers(t) && !(sourceKnown.containsKey(t) && targetKnown.containsKey(t))) {
+                bucketedOnBoth.add(t);
+            }
+        }
         Sides<Side> sides = Sides.atOnce("fingerprint-target", "fingerprinting the target",
-                () -> side(sourceSession, onSource, RowVersions.onSource(sourceSession, onSource), last,
-                        LastSync.Remembered::sourceVersions, readContents, bucketings),
+                () -> side(sourceSession, onSource, versions.source(), sourceKnown, readContents, bucketings, bucketedOnBoth),
                 () -> onTarget.isEmpty() ? Side.NONE
-                        : tx.inRolledBackTransaction(c -> side(c, onTarget, RowVersions.onTarget(c, onTarget), last,
-                                LastSync.Remembered::targetVersions, readContents, bucketings)));
+                        : tx.inRolledBackTransaction(c -> side(c, onTarget, versions.target(), targetKnown, readContents, bucketings,
+                                bucketedOnBoth)));
         return new Both(sides.source(), sides.target(), bucketings);
     }
 
-    private static Side side(Connection c, List<TableName> tables, Map<TableName, String> versions,
-            Map<TableName, LastSync.Remembered> last, Function<LastSync.Remembered, String> recordedVersions, boolean readContents,
-            Bucketings bucketings) throws SQLException {
+    /**
+     * One side's fingerprints: from {@code known} (the record, where the row versions held) unless the table is to
+     * be read with its buckets; else read — with its buckets where it has a bucketing (one read for both).
+     */
+    private static Side side(Connection c, List<TableName> tables, Map<TableName, String> versions, Map<TableName, TableFingerprint> known,
+            boolean readContents, Bucketings bucketings, Set<TableName> bucketedOnBoth) throws SQLException {
         Map<TableName, Double> seconds = new ConcurrentHashMap<>();
-        Map<TableName, TableFingerprint> known = stillAsRecorded(versions, last, recordedVersions);
+        Map<TableName, TableFingerprint> taken = new LinkedHashMap<>(known);
         Map<TableName, Map<Long, BucketDigests.Bucket>> buckets = new HashMap<>();
         for (TableName t : tables) {
-            if (!readContents || known.containsKey(t)) {
+            if (!readContents || (known.containsKey(t) && !bucketedOnBoth.contains(t))) {
                 continue;
             }
             long start = System.nanoTime();
             Optional<Bucketings.Read> read = bucketings.read(c, t); // the contents and the buckets in one read
             if (read.isPresent()) {
-                known.put(t, new TableFingerprint(read.get().rows(), read.get().digest(), "")); // sequences: read below
+                taken.put(t, new TableFingerprint(read.get().rows(), read.get().digest(), "")); // sequences: read below
                 buckets.put(t, read.get().buckets());
                 seconds.put(t, (System.nanoTime() - start) / 1e9);
             }
         }
-        Map<TableName, TableFingerprint> fingerprints = TableFingerprint.of(c, tables, seconds, known, readContents);
+        Map<TableName, TableFingerprint> fingerprints = TableFingerprint.of(c, tables, seconds, taken, readContents);
         return new Side(fingerprints, seconds, versions, buckets);
     }
 
