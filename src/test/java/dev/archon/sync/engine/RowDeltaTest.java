@@ -267,20 +267,12 @@ class RowDeltaTest {
     @Test
     void aConcurrentWriteOnARowTheDeltaReplacesIsDetectedNotLost() {
         Direction d = Direction.REMOTE_TO_LOCAL;
-        afterAFirstSync(d);
-        onSource(d, "UPDATE delta_parent SET t = 'from the source' WHERE id = (SELECT id FROM delta_parent ORDER BY id LIMIT 1)");
-        SyncEngine engine = engine();
-        SyncJob job = new SyncJob(EngineHarness.request(d));
-        Validation v = engine.validate(job);
-        assertTrue(v instanceof Validation.Ready, v::toString);
-        assertEquals(Set.of("delta_parent"), deltaTables(job));
-        onTarget(d, "UPDATE delta_parent SET t = 'written during the sync' WHERE id = (SELECT id FROM delta_parent ORDER BY id LIMIT 1)");
-        DbChecksum withTheWrite = targetSum(d);
-        engine.launch(((Validation.Ready) v).sync());
-        ProgressEvent end = EngineHarness.awaitEnd(job).snapshot();
-        assertEquals(SyncStatus.FAILED, end.status(), end::toString);
-        assertTrue(end.error().contains("delta_parent changed on the target during the sync"), end.error());
-        assertEquals(withTheWrite, targetSum(d), "rolled back: the write is kept, nothing else changed");
+        WrittenDuring run = writtenBetweenValidationAndRun(d, true,
+                "UPDATE delta_parent SET t = 'written during the sync' WHERE id = (SELECT id FROM delta_parent ORDER BY id LIMIT 1)",
+                ONE_ROW_FROM_THE_SOURCE);
+        assertEquals(SyncStatus.FAILED, run.end().status(), run.end()::toString);
+        assertTrue(run.end().error().contains("delta_parent changed on the target during the sync"), run.end().error());
+        assertEquals(run.withTheWrite(), targetSum(d), "rolled back: the write is kept, nothing else changed");
     }
 
     /**
@@ -290,20 +282,12 @@ class RowDeltaTest {
     @Test
     void aConcurrentInsertElsewhereFailsVerificationAndStays() {
         Direction d = Direction.LOCAL_TO_REMOTE;
-        afterAFirstSync(d);
-        onSource(d, "UPDATE delta_parent SET t = 'from the source' WHERE id = (SELECT id FROM delta_parent ORDER BY id LIMIT 1)",
-                "SELECT setval('delta_child_a_seq', 100000)");
-        SyncEngine engine = engine();
-        SyncJob job = new SyncJob(EngineHarness.request(d));
-        Validation v = engine.validate(job);
-        assertTrue(v instanceof Validation.Ready, v::toString);
-        onTarget(d, "INSERT INTO delta_parent (id, t) VALUES (md5('during')::uuid, 'inserted during the sync')");
-        DbChecksum withTheWrite = targetSum(d);
-        engine.launch(((Validation.Ready) v).sync());
-        ProgressEvent end = EngineHarness.awaitEnd(job).snapshot();
-        assertEquals(SyncStatus.FAILED, end.status(), end::toString);
-        assertTrue(end.error().contains("delta_parent does not equal the source after its row delta"), end.error());
-        assertEquals(withTheWrite, targetSum(d), "rolled back: the insert is kept, nothing else changed");
+        WrittenDuring run = writtenBetweenValidationAndRun(d, false,
+                "INSERT INTO delta_parent (id, t) VALUES (md5('during')::uuid, 'inserted during the sync')",
+                ONE_ROW_FROM_THE_SOURCE, "SELECT setval('delta_child_a_seq', 100000)");
+        assertEquals(SyncStatus.FAILED, run.end().status(), run.end()::toString);
+        assertTrue(run.end().error().contains("delta_parent does not equal the source after its row delta"), run.end().error());
+        assertEquals(run.withTheWrite(), targetSum(d), "rolled back: the insert is kept, nothing else changed");
     }
 
     /**
@@ -314,22 +298,39 @@ class RowDeltaTest {
     @Test
     void aConcurrentUpdateInBucketsTheDeltaLeavesAloneIsFoundByTheirRowVersions() {
         Direction d = Direction.LOCAL_TO_REMOTE;
+        WrittenDuring run = writtenBetweenValidationAndRun(d, true, "UPDATE delta_parent SET t = t || ' (written during the sync)' "
+                + "WHERE id IN (SELECT id FROM delta_parent ORDER BY id DESC LIMIT 10)", ONE_ROW_FROM_THE_SOURCE);
+        assertEquals(SyncStatus.FAILED, run.end().status(), run.end()::toString);
+        assertTrue(run.end().error().contains("delta_parent does not equal the source after its row delta")
+                && run.end().error().contains("buckets it left alone were written to since preflight"), run.end().error());
+        assertEquals(run.withTheWrite(), targetSum(d), "rolled back: the writes are kept, nothing else changed");
+    }
+
+    static final String ONE_ROW_FROM_THE_SOURCE =
+            "UPDATE delta_parent SET t = 'from the source' WHERE id = (SELECT id FROM delta_parent ORDER BY id LIMIT 1)";
+
+    /** How a sync with a write on the target between its validation and its run ended, and the target after the write. */
+    private record WrittenDuring(ProgressEvent end, DbChecksum withTheWrite) {
+    }
+
+    /**
+     * After a first sync, the source changes; the sync is validated (a delta of delta_parent alone, when
+     * {@code deltaParentOnly}), then {@code targetWrite} commits on the target, then the sync runs to its end.
+     */
+    private WrittenDuring writtenBetweenValidationAndRun(Direction d, boolean deltaParentOnly, String targetWrite, String... sourceChanges) {
         afterAFirstSync(d);
-        onSource(d, "UPDATE delta_parent SET t = 'from the source' WHERE id = (SELECT id FROM delta_parent ORDER BY id LIMIT 1)");
+        onSource(d, sourceChanges);
         SyncEngine engine = engine();
         SyncJob job = new SyncJob(EngineHarness.request(d));
         Validation v = engine.validate(job);
         assertTrue(v instanceof Validation.Ready, v::toString);
-        assertEquals(Set.of("delta_parent"), deltaTables(job));
-        onTarget(d, "UPDATE delta_parent SET t = t || ' (written during the sync)' WHERE id IN "
-                + "(SELECT id FROM delta_parent ORDER BY id DESC LIMIT 10)");
-        DbChecksum withTheWrites = targetSum(d);
+        if (deltaParentOnly) {
+            assertEquals(Set.of("delta_parent"), deltaTables(job));
+        }
+        onTarget(d, targetWrite);
+        DbChecksum withTheWrite = targetSum(d);
         engine.launch(((Validation.Ready) v).sync());
-        ProgressEvent end = EngineHarness.awaitEnd(job).snapshot();
-        assertEquals(SyncStatus.FAILED, end.status(), end::toString);
-        assertTrue(end.error().contains("delta_parent does not equal the source after its row delta")
-                && end.error().contains("buckets it left alone were written to since preflight"), end.error());
-        assertEquals(withTheWrites, targetSum(d), "rolled back: the writes are kept, nothing else changed");
+        return new WrittenDuring(EngineHarness.awaitEnd(job).snapshot(), withTheWrite);
     }
 
     /** Cancelled while the second delta is applied, the first already written: the target is as it was. */

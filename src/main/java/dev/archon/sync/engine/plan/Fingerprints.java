@@ -63,22 +63,18 @@ final class Fingerprints {
     static Both take(SyncContext ctx, TargetTransaction tx, List<TableName> onSource, List<TableName> onTarget,
             boolean readContents) throws SQLException {
         Map<TableName, LastSync.Remembered> last = onTarget.isEmpty() ? Map.of() : LastSync.remembered(ctx.targetConnection);
-        // buckets only matter where a row delta can be written: a table on both sides whose contents are read
-        Bucketings bucketings = readContents && !onTarget.isEmpty() ? Bucketings.choose(ctx.sourceConnection, onTarget) : Bucketings.NONE;
         Connection sourceSession = ctx.sourceConnection; // in the sync's snapshot
         Sides<Map<TableName, String>> versions = Sides.atOnce("row-versions-target", "reading the target's row versions",
                 () -> RowVersions.onSource(sourceSession, onSource),
                 () -> onTarget.isEmpty() ? Map.of() : tx.inRolledBackTransaction(c -> RowVersions.onTarget(c, onTarget)));
         Map<TableName, TableFingerprint> sourceKnown = stillAsRecorded(versions.source(), last, LastSync.Remembered::sourceVersions);
         Map<TableName, TableFingerprint> targetKnown = stillAsRecorded(versions.target(), last, LastSync.Remembered::targetVersions);
-        // a big keyed table whose versions moved on either side most likely differs, and its delta wants both sides'
-        // buckets: each side reads them now, at once, instead of one side after the other's fingerprint
-        Set<TableName> bucketedOnBoth = new HashSet<>();
-        for (TableName t : onTarget) {
-            if (readContents && bucketings.covers(t) && !(sourceKnown.containsKey(t) && targetKnown.containsKey(t))) {
-                bucketedOnBoth.add(t);
-            }
-        }
+        // a table whose versions moved on either side is the only one that can differ; a big keyed one then wants
+        // both sides' buckets for its delta: each side reads them now, at once, instead of one after the other's
+        // fingerprint. Nothing moved (a quiet night): no bucketing is chosen, not a query more.
+        List<TableName> moved = onTarget.stream().filter(t -> !(sourceKnown.containsKey(t) && targetKnown.containsKey(t))).toList();
+        Bucketings bucketings = readContents && !moved.isEmpty() ? Bucketings.choose(sourceSession, moved) : Bucketings.NONE;
+        Set<TableName> bucketedOnBoth = new HashSet<>(moved.stream().filter(bucketings::covers).toList());
         Sides<Side> sides = Sides.atOnce("fingerprint-target", "fingerprinting the target",
                 () -> side(sourceSession, onSource, versions.source(), sourceKnown, readContents, bucketings, bucketedOnBoth),
                 () -> onTarget.isEmpty() ? Side.NONE
