@@ -174,8 +174,12 @@ public final class SyncEngine {
             }
         }
         if (ctx.plan.reloaded().isEmpty()) {
-            // every table is identical on both sides: the target transaction is never begun (no BEGIN, no lock,
-            // no transaction id, no WAL), nothing is backed up; closing it only ends the read-only session
+            // every table is identical on both sides: nothing is backed up or loaded. When the last sync's record held
+            // (nothing was read) the target transaction is never begun (no BEGIN, no lock, no transaction id, no WAL);
+            // else only the record of what was read is written, so that the next quiet night reads nothing
+            if (ctx.plan.readAny() && !restore) {
+                rememberWhatWasRead(ctx, target);
+            }
             return;
         }
         BackupManifest written = null;
@@ -194,6 +198,17 @@ public final class SyncEngine {
             keepRestorePoints(ctx, written);
         }
         checkAfterCommit(ctx);
+    }
+
+    /** A record that cannot be written costs the next sync a read, never this one its result: a warning. */
+    private static void rememberWhatWasRead(SyncContext ctx, TargetTransaction target) {
+        try {
+            TargetLoad.rememberWhatWasRead(ctx, target);
+            target.commit(ctx.cancel());
+        } catch (Exception e) {
+            ctx.job.warn("the sync's record of the tables it read could not be updated on the target (" + e.getMessage()
+                    + "): the next sync reads them again");
+        }
     }
 
     /**
@@ -297,6 +312,11 @@ public final class SyncEngine {
         if (request.isRestore()) {
             return String.format("Restored %,d rows in %d tables from %s into %s", plan.totalRows(), reloaded,
                     request.restoreBackupId(), request.direction().targetName());
+        }
+        if (reloaded == 0 && plan.readAny()) {
+            return String.format("Nothing to sync %s: all %d tables are identical on both sides (fingerprints); no Archon table "
+                    + "was written — only the sync's own record of the tables it read (archon_sync_guard)", request.direction().wire(),
+                    unchanged);
         }
         if (reloaded == 0) {
             return String.format("Nothing to sync %s: all %d tables are identical on both sides (fingerprints); "

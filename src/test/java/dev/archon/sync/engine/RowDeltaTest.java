@@ -1,163 +1,40 @@
 package dev.archon.sync.engine;
 
-import static dev.archon.sync.engine.EngineHarness.LOCAL_DB;
-import static dev.archon.sync.engine.EngineHarness.REMOTE_DB;
 import static dev.archon.sync.engine.EngineHarness.exec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.archon.sync.backup.BackupStore;
 import dev.archon.sync.engine.plan.SyncPlan;
-import dev.archon.sync.pg.PgClientTools;
-import dev.archon.sync.pg.PgUri;
-import dev.archon.sync.pg.TableName;
 import dev.archon.sync.testing.DbChecksum;
-import dev.archon.sync.testing.PgCluster;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Row deltas, both directions, on real clusters: Archon's tables (tpl_small) plus two tables made for the
- * awkward cases — a uuid key with NULL, NaN and -0 values and a generated column, and its FK child with a
- * composite key, a bigserial and ON DELETE/UPDATE CASCADE. Each case: a change on the source, the next sync
+ * Row deltas, both directions, on real clusters ({@link DeltaTables}: Archon's tables and two made for the awkward
+ * cases). Each case: a change on the source, the next sync
  * writes only the rows that differ (no TRUNCATE: the table keeps its relfilenode), the target ends
  * checksum-identical to the source (rows and sequences).
  */
 class RowDeltaTest {
-    private static final List<String> EXTRA = List.of("delta_parent", "delta_child");
-    private static final ExecutorService WORKERS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "row-delta-test-worker");
-        t.setDaemon(true);
-        return t;
-    });
-    private static final String[] SCHEMA = {
-        "CREATE TABLE delta_parent (id uuid PRIMARY KEY, v float8, r real, n numeric, t text, "
-                + "g text GENERATED ALWAYS AS (coalesce(t, '') || '!') STORED)",
-        "INSERT INTO delta_parent (id, v, r, n, t) SELECT md5('p' || i)::uuid, "
-                + "CASE WHEN i % 7 = 0 THEN 'NaN' WHEN i % 11 = 0 THEN '-0' WHEN i % 13 = 0 THEN NULL ELSE i * 1.5 END, "
-                + "CASE WHEN i % 5 = 0 THEN '-0'::real WHEN i % 9 = 0 THEN 'NaN'::real ELSE i END, "
-                + "CASE WHEN i % 3 = 0 THEN NULL WHEN i % 17 = 0 THEN 'NaN'::numeric ELSE i / 7.0 END, "
-                + "CASE WHEN i % 19 = 0 THEN NULL ELSE 'text ' || i END FROM generate_series(1, 2000) i",
-        "CREATE TABLE delta_child (a bigserial, b text, parent uuid REFERENCES delta_parent ON DELETE CASCADE ON UPDATE CASCADE, "
-                + "note text, PRIMARY KEY (a, b))",
-        "INSERT INTO delta_child (b, parent, note) SELECT 'c' || i, md5('p' || (i % 2000 + 1))::uuid, 'note ' || i "
-                + "FROM generate_series(1, 3000) i",
-    };
-
-    private final EngineHarness h = new EngineHarness();
-
-    private PgCluster sourceCluster(Direction d) {
-        return d == Direction.REMOTE_TO_LOCAL ? h.remote() : h.local();
-    }
-
-    private PgCluster targetCluster(Direction d) {
-        return d == Direction.REMOTE_TO_LOCAL ? h.local() : h.remote();
-    }
-
-    private static String sourceDb(Direction d) {
-        return d == Direction.REMOTE_TO_LOCAL ? REMOTE_DB : LOCAL_DB;
-    }
-
-    private static String targetDb(Direction d) {
-        return d == Direction.REMOTE_TO_LOCAL ? LOCAL_DB : REMOTE_DB;
-    }
-
-    private void onSource(Direction d, String... sql) {
-        exec(sourceCluster(d), sourceDb(d), sql);
-    }
-
-    private void onTarget(Direction d, String... sql) {
-        exec(targetCluster(d), targetDb(d), sql);
-    }
-
-    private DbChecksum targetSum(Direction d) {
-        return DbChecksum.of(targetCluster(d), targetDb(d));
-    }
-
-    private DbChecksum sourceSum(Direction d) {
-        return DbChecksum.of(sourceCluster(d), sourceDb(d));
-    }
-
-    /** The synced tables (Archon's 17 and the two above) and every sequence: as the source's. */
-    private void assertIdentical(Direction d) {
-        List<String> synced = new ArrayList<>(EngineHarness.TABLE_NAMES);
-        synced.addAll(EXTRA);
-        DbChecksum source = sourceSum(d).only(synced);
-        DbChecksum target = targetSum(d).only(synced);
-        assertEquals(source, target, () -> source.diff(target));
-        assertEquals(sourceSum(d).sequences(), targetSum(d).sequences());
-    }
-
-    private SyncEngine engine() {
-        List<TableName> tables = new ArrayList<>(EngineHarness.TABLES);
-        EXTRA.forEach(t -> tables.add(TableName.parse(t)));
-        SyncSettings s = new SyncSettings(PgUri.parse(h.local().url(LOCAL_DB)), PgUri.parse(h.remote().url(REMOTE_DB)), tables,
-                Path.of(System.getProperty("user.dir"), "target", "sync-work"), "256MB", Duration.ofSeconds(20),
-                PgClientTools.discover("auto"), new BackupStore(EngineHarness.BACKUP_DIR, 3), SyncSettings.FreeSpace.FILESYSTEM);
-        return new SyncEngine(s, WORKERS);
-    }
-
-    private SyncJob sync(Direction d, boolean force) {
-        return EngineHarness.run(engine(), force ? EngineHarness.forced(d) : EngineHarness.request(d));
-    }
-
-    /** Both sides equal (tpl_small on both, the extra tables alike), and one sync: the target records what it holds. */
-    private void afterAFirstSync(Direction d) {
-        h.reset("tpl_small", "tpl_small");
-        exec(h.local(), LOCAL_DB, SCHEMA);
-        exec(h.remote(), REMOTE_DB, SCHEMA);
-        SyncJob first = sync(d, true);
-        assertEquals(SyncStatus.COMPLETED, first.status(), () -> first.snapshot().toString());
-    }
-
-    private Map<String, Long> relfilenodes(Direction d) throws SQLException {
-        Map<String, Long> out = new HashMap<>();
-        try (Connection c = targetCluster(d).connect(targetDb(d)); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT relname, relfilenode FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace")) {
-            while (rs.next()) {
-                out.put(rs.getString(1), rs.getLong(2));
-            }
-        }
-        return out;
-    }
-
-    private static Map<String, SyncPlan.Decision> decisions(SyncJob job) {
-        return job.snapshot().decisions().stream().collect(Collectors.toMap(SyncPlan.Decision::table, x -> x));
-    }
-
-    private static Set<String> deltaTables(SyncJob job) {
-        return job.snapshot().decisions().stream().filter(x -> SyncPlan.ACTION_DELTA.equals(x.action()))
-                .map(x -> TableName.parse(x.table()).name()).collect(Collectors.toSet());
-    }
+    private final DeltaTables f = new DeltaTables();
 
     /** The change on the source, the sync, and what every delta case asserts; returns the job. */
     private SyncJob changedThenSynced(Direction d, String... sql) throws SQLException {
-        afterAFirstSync(d);
-        onSource(d, sql);
-        Map<String, Long> before = relfilenodes(d);
-        SyncJob job = sync(d, false);
+        f.afterAFirstSync(d);
+        f.onSource(d, sql);
+        Map<String, Long> before = f.relfilenodes(d);
+        SyncJob job = f.sync(d, false);
         ProgressEvent end = job.snapshot();
         assertEquals(SyncStatus.COMPLETED, end.status(), end::toString);
-        assertIdentical(d);
-        Map<String, Long> after = relfilenodes(d);
-        for (String t : deltaTables(job)) {
+        f.assertIdentical(d);
+        Map<String, Long> after = f.relfilenodes(d);
+        for (String t : f.deltaTables(job)) {
             assertEquals(before.get(t), after.get(t), t + " was written row by row, never truncated");
         }
         for (SyncPlan.Decision x : end.decisions()) {
@@ -175,8 +52,8 @@ class RowDeltaTest {
         SyncJob job = changedThenSynced(d,
                 "INSERT INTO delta_parent (id, v, r, n, t) SELECT md5('new' || i)::uuid, 'NaN', '-0', NULL, 'new ' || i FROM generate_series(1, 20) i",
                 "INSERT INTO delta_child (b, parent, note) SELECT 'new' || i, md5('new' || (i % 20 + 1))::uuid, NULL FROM generate_series(1, 30) i");
-        Map<String, SyncPlan.Decision> x = decisions(job);
-        assertEquals(Set.of("delta_parent", "delta_child"), deltaTables(job));
+        Map<String, SyncPlan.Decision> x = f.decisions(job);
+        assertEquals(Set.of("delta_parent", "delta_child"), f.deltaTables(job));
         assertEquals(20L, x.get("delta_parent").rowsInserted());
         assertEquals(0L, x.get("delta_parent").rowsDeleted());
         assertEquals(30L, x.get("delta_child").rowsInserted());
@@ -193,9 +70,9 @@ class RowDeltaTest {
                 // data's "-0" went through a numeric CASE, so it is +0: this row (not among the 15 above, whose first
                 // 10 by id are all -0 now) becomes a real -0
                 "UPDATE delta_parent SET v = '-0'::float8 WHERE id = (SELECT id FROM delta_parent WHERE v = '-0' AND t IS NOT NULL ORDER BY id OFFSET 20 LIMIT 1)");
-        assertEquals(Set.of("delta_parent"), deltaTables(job));
-        assertEquals(16L, decisions(job).get("delta_parent").rowsInserted());
-        assertEquals(16L, decisions(job).get("delta_parent").rowsDeleted());
+        assertEquals(Set.of("delta_parent"), f.deltaTables(job));
+        assertEquals(16L, f.decisions(job).get("delta_parent").rowsInserted());
+        assertEquals(16L, f.decisions(job).get("delta_parent").rowsDeleted());
     }
 
     @ParameterizedTest
@@ -204,10 +81,10 @@ class RowDeltaTest {
         // on the source the children go with their parents (CASCADE); on the target no trigger fires while
         // syncing: the child table's own delta deletes them, and verification finds no orphan
         SyncJob job = changedThenSynced(d, "DELETE FROM delta_parent WHERE id IN (SELECT id FROM delta_parent ORDER BY id LIMIT 12)");
-        assertEquals(Set.of("delta_parent", "delta_child"), deltaTables(job));
-        assertEquals(12L, decisions(job).get("delta_parent").rowsDeleted());
-        assertTrue(decisions(job).get("delta_child").rowsDeleted() > 0);
-        assertEquals(0L, decisions(job).get("delta_child").rowsInserted());
+        assertEquals(Set.of("delta_parent", "delta_child"), f.deltaTables(job));
+        assertEquals(12L, f.decisions(job).get("delta_parent").rowsDeleted());
+        assertTrue(f.decisions(job).get("delta_child").rowsDeleted() > 0);
+        assertEquals(0L, f.decisions(job).get("delta_child").rowsInserted());
     }
 
     @ParameterizedTest
@@ -217,9 +94,9 @@ class RowDeltaTest {
         SyncJob job = changedThenSynced(d, "UPDATE delta_parent SET id = md5('renamed' || id::text)::uuid "
                 + "WHERE id IN (SELECT id FROM delta_parent ORDER BY id LIMIT 3)",
                 "UPDATE delta_child SET b = b || '-renamed' WHERE a IN (SELECT a FROM delta_child ORDER BY a LIMIT 4)");
-        assertEquals(Set.of("delta_parent", "delta_child"), deltaTables(job));
-        assertEquals(3L, decisions(job).get("delta_parent").rowsInserted());
-        assertEquals(3L, decisions(job).get("delta_parent").rowsDeleted());
+        assertEquals(Set.of("delta_parent", "delta_child"), f.deltaTables(job));
+        assertEquals(3L, f.decisions(job).get("delta_parent").rowsInserted());
+        assertEquals(3L, f.decisions(job).get("delta_parent").rowsDeleted());
     }
 
     /** Archon's crawled pages: an integer key in ranges, a generated tsvector, embeddings; a crawl and a re-crawl. */
@@ -233,11 +110,11 @@ class RowDeltaTest {
                         + "SELECT url || '#again', chunk_number, content || ' again', metadata, source_id, embedding_1536, created_at "
                         + "FROM archon_crawled_pages ORDER BY id LIMIT 25",
                 "SELECT setval('archon_crawled_pages_id_seq', (SELECT max(id) FROM archon_crawled_pages) + 100)");
-        assertTrue(deltaTables(job).contains("archon_crawled_pages"), job.snapshot().decisions()::toString);
-        SyncPlan.Decision pages = decisions(job).get("archon_crawled_pages");
+        assertTrue(f.deltaTables(job).contains("archon_crawled_pages"), job.snapshot().decisions()::toString);
+        SyncPlan.Decision pages = f.decisions(job).get("archon_crawled_pages");
         assertEquals(35L, pages.rowsInserted());
         assertEquals(10L, pages.rowsDeleted());
-        assertEquals(SyncPlan.ACTION_UNCHANGED, decisions(job).get("archon_sources").action());
+        assertEquals(SyncPlan.ACTION_UNCHANGED, f.decisions(job).get("archon_sources").action());
     }
 
     /**
@@ -247,17 +124,17 @@ class RowDeltaTest {
     @ParameterizedTest
     @EnumSource(Direction.class)
     void aRowTheTargetGainedSinceTheLastSyncIsNotDeletedSilently(Direction d) {
-        afterAFirstSync(d);
-        onTarget(d, "INSERT INTO delta_parent (id, t) VALUES (md5('target only')::uuid, 'written on the target')");
-        onSource(d, "INSERT INTO delta_parent (id, t) VALUES (md5('source only')::uuid, 'written on the source')");
-        DbChecksum before = targetSum(d);
-        ProgressEvent refused = sync(d, false).snapshot();
+        f.afterAFirstSync(d);
+        f.onTarget(d, "INSERT INTO delta_parent (id, t) VALUES (md5('target only')::uuid, 'written on the target')");
+        f.onSource(d, "INSERT INTO delta_parent (id, t) VALUES (md5('source only')::uuid, 'written on the source')");
+        DbChecksum before = f.targetSum(d);
+        ProgressEvent refused = f.sync(d, false).snapshot();
         assertEquals(SyncStatus.REFUSED, refused.status(), refused::toString);
         assertEquals("data_loss", refused.refusals().get(0).code());
         assertTrue(refused.error().contains("delta_parent") && refused.error().contains("changed since the last sync"), refused.error());
-        assertEquals(before, targetSum(d), "nothing written");
-        assertEquals(SyncStatus.COMPLETED, sync(d, true).status());
-        assertIdentical(d);
+        assertEquals(before, f.targetSum(d), "nothing written");
+        assertEquals(SyncStatus.COMPLETED, f.sync(d, true).status());
+        f.assertIdentical(d);
     }
 
     /**
@@ -272,7 +149,7 @@ class RowDeltaTest {
                 ONE_ROW_FROM_THE_SOURCE);
         assertEquals(SyncStatus.FAILED, run.end().status(), run.end()::toString);
         assertTrue(run.end().error().contains("delta_parent changed on the target during the sync"), run.end().error());
-        assertEquals(run.withTheWrite(), targetSum(d), "rolled back: the write is kept, nothing else changed");
+        assertEquals(run.withTheWrite(), f.targetSum(d), "rolled back: the write is kept, nothing else changed");
     }
 
     /**
@@ -287,7 +164,7 @@ class RowDeltaTest {
                 ONE_ROW_FROM_THE_SOURCE, "SELECT setval('delta_child_a_seq', 100000)");
         assertEquals(SyncStatus.FAILED, run.end().status(), run.end()::toString);
         assertTrue(run.end().error().contains("delta_parent does not equal the source after its row delta"), run.end().error());
-        assertEquals(run.withTheWrite(), targetSum(d), "rolled back: the insert is kept, nothing else changed");
+        assertEquals(run.withTheWrite(), f.targetSum(d), "rolled back: the insert is kept, nothing else changed");
     }
 
     /**
@@ -303,7 +180,7 @@ class RowDeltaTest {
         assertEquals(SyncStatus.FAILED, run.end().status(), run.end()::toString);
         assertTrue(run.end().error().contains("delta_parent does not equal the source after its row delta")
                 && run.end().error().contains("buckets it left alone were written to since preflight"), run.end().error());
-        assertEquals(run.withTheWrite(), targetSum(d), "rolled back: the writes are kept, nothing else changed");
+        assertEquals(run.withTheWrite(), f.targetSum(d), "rolled back: the writes are kept, nothing else changed");
     }
 
     static final String ONE_ROW_FROM_THE_SOURCE =
@@ -318,17 +195,17 @@ class RowDeltaTest {
      * {@code deltaParentOnly}), then {@code targetWrite} commits on the target, then the sync runs to its end.
      */
     private WrittenDuring writtenBetweenValidationAndRun(Direction d, boolean deltaParentOnly, String targetWrite, String... sourceChanges) {
-        afterAFirstSync(d);
-        onSource(d, sourceChanges);
-        SyncEngine engine = engine();
+        f.afterAFirstSync(d);
+        f.onSource(d, sourceChanges);
+        SyncEngine engine = f.engine();
         SyncJob job = new SyncJob(EngineHarness.request(d));
         Validation v = engine.validate(job);
         assertTrue(v instanceof Validation.Ready, v::toString);
         if (deltaParentOnly) {
-            assertEquals(Set.of("delta_parent"), deltaTables(job));
+            assertEquals(Set.of("delta_parent"), f.deltaTables(job));
         }
-        onTarget(d, targetWrite);
-        DbChecksum withTheWrite = targetSum(d);
+        f.onTarget(d, targetWrite);
+        DbChecksum withTheWrite = f.targetSum(d);
         engine.launch(((Validation.Ready) v).sync());
         return new WrittenDuring(EngineHarness.awaitEnd(job).snapshot(), withTheWrite);
     }
@@ -337,10 +214,10 @@ class RowDeltaTest {
     @Test
     void aCancelMidApplyLeavesTheTargetUnchanged() {
         Direction d = Direction.REMOTE_TO_LOCAL;
-        afterAFirstSync(d);
-        onSource(d, "DELETE FROM delta_parent WHERE id IN (SELECT id FROM delta_parent ORDER BY id LIMIT 12)",
+        f.afterAFirstSync(d);
+        f.onSource(d, "DELETE FROM delta_parent WHERE id IN (SELECT id FROM delta_parent ORDER BY id LIMIT 12)",
                 "SELECT setval('delta_child_a_seq', 100000)");
-        DbChecksum before = targetSum(d);
+        DbChecksum before = f.targetSum(d);
         SyncJob job = new SyncJob(EngineHarness.request(d));
         AtomicReference<ProgressEvent> at = new AtomicReference<>();
         job.subscribe(e -> {
@@ -349,12 +226,12 @@ class RowDeltaTest {
                 job.cancelSignal().cancel();
             }
         });
-        engine().start(job);
+        f.engine().start(job);
         EngineHarness.awaitEnd(job);
         assertNotNull(at.get(), () -> "never reached the second delta: " + job.snapshot());
         assertTrue(job.snapshot().report().tables().stream().anyMatch(t -> t.table().equals("delta_parent")),
                 "the first delta was applied before the cancel");
         assertEquals(SyncStatus.CANCELLED, job.status(), () -> job.snapshot().toString());
-        assertEquals(before, targetSum(d), "target identical to before, its sequences too");
+        assertEquals(before, f.targetSum(d), "target identical to before, its sequences too");
     }
 }

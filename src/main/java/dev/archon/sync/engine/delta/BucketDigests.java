@@ -8,11 +8,19 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -59,6 +67,77 @@ public record BucketDigests(PrimaryKey key, boolean range, int bits) {
     private static final String BUCKET_DIGESTS = "count(*), encode(sha256(coalesce(string_agg(d, ''::bytea ORDER BY d), ''::bytea)), 'hex'), "
             + "encode(sha256(coalesce(string_agg(v, ''::bytea ORDER BY v), ''::bytea)), 'hex')";
 
+    /**
+     * The bucketing in words — kind, width, key columns — as the last sync's bucket memory ({@link BucketMemory})
+     * names it, and as a composed fingerprint says which buckets it is over.
+     */
+    public String id() {
+        return (range ? "range/" : "hash/") + bits + "/" + Sql.identList(key.columns());
+    }
+
+    /** The bucketing {@link #id} names, for this key; empty when it names another key or is not one. */
+    static Optional<BucketDigests> parse(PrimaryKey key, String id) {
+        String[] parts = id == null ? new String[0] : id.split("/", 3);
+        if (parts.length != 3 || !(parts[0].equals("range") || parts[0].equals("hash")) || !parts[1].matches("[0-9]{1,2}")
+                || !parts[2].equals(Sql.identList(key.columns())) || (parts[0].equals("range") && !key.integer())) {
+            return Optional.empty();
+        }
+        return Optional.of(new BucketDigests(key, parts[0].equals("range"), Integer.parseInt(parts[1])));
+    }
+
+    /** Whether this bucketing still fits the rows the other was chosen for: the same kind, within 4× in width. */
+    boolean fitsLike(BucketDigests chosen) {
+        return range == chosen.range && key.columns().equals(chosen.key.columns()) && Math.abs(bits - chosen.bits) <= 2;
+    }
+
+    /**
+     * The fingerprint digest of a bucketed table: SHA-256 over its buckets in order, each its number, row count and
+     * contents digest, named by the bucketing (so that digests over different bucketings never compare equal). The
+     * buckets partition the rows and each digest is exact over its bucket's rows, so it is equal exactly when the
+     * rows are — as exact as the plain fingerprint ({@link TableFingerprint}), and composed from bucket digests
+     * alone: a side that re-reads only its moved buckets ({@link #bucketsSince}) still has one.
+     */
+    String composedDigest(Map<Long, Bucket> buckets) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        for (Long b : new TreeMap<>(buckets).keySet()) {
+            Bucket x = buckets.get(b);
+            sha.update((b + ":" + x.rows() + ":" + x.digest() + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        return "buckets/" + id() + "/" + HexFormat.of().formatHex(sha.digest());
+    }
+
+    /**
+     * This side's buckets, knowing what the last sync left in them ({@link BucketMemory.OneSide}): where the table's
+     * row versions are still those recorded, all of it, nothing read; else one scan of the row versions (the table's
+     * main fork only) finds the buckets whose versions moved, and only those are digested — through the key's index
+     * for a range bucketing. When most moved, one read of the whole table is cheaper. In the caller's transaction.
+     */
+    Since bucketsSince(Connection c, BucketMemory.OneSide last) throws SQLException {
+        if (last.untouched()) {
+            return new Since(last.buckets(), 0);
+        }
+        Map<Long, String> now = versions(c);
+        Set<Long> moved = new HashSet<>(now.keySet());
+        moved.addAll(last.buckets().keySet());
+        moved.removeIf(b -> last.buckets().containsKey(b) && last.buckets().get(b).versions().equals(now.get(b)));
+        if (moved.size() * 4L > Math.max(now.size(), last.buckets().size())) {
+            Map<Long, Bucket> all = buckets(c);
+            return new Since(all, all.size());
+        }
+        Map<Long, Bucket> out = new HashMap<>(buckets(c, moved));
+        now.keySet().stream().filter(b -> !moved.contains(b)).forEach(b -> out.put(b, last.buckets().get(b)));
+        return new Since(out, moved.size());
+    }
+
+    /** A side's buckets, and how many of them were digested to know them (the others were remembered). */
+    record Since(Map<Long, Bucket> buckets, int digested) {
+    }
+
     /** The bucketing for this key, from the source's rows and key range (read through the key's index). */
     static BucketDigests choose(Connection source, PrimaryKey key, long rows) throws SQLException {
         long wanted = Math.max(1, rows / ROWS_PER_BUCKET);
@@ -99,7 +178,7 @@ public record BucketDigests(PrimaryKey key, boolean range, int bits) {
     }
 
     /** Every bucket's row versions, no value read (a scan of the table's main fork, nothing detoasted or digested). */
-    Map<Long, String> versions(Connection c) throws SQLException {
+    public Map<Long, String> versions(Connection c) throws SQLException {
         Map<Long, String> out = new HashMap<>();
         String sql = "SELECT b, encode(sha256(string_agg(v, ''::bytea ORDER BY v)), 'hex') FROM (SELECT " + bucketOf() + " AS b, "
                 + rowVersion() + " AS v FROM " + key.table().sql() + ") r GROUP BY b";
@@ -111,30 +190,13 @@ public record BucketDigests(PrimaryKey key, boolean range, int bits) {
         return out;
     }
 
-    /**
-     * Pass one and the table's fingerprint digest in a single read ({@link Bucketings#read}): the grand total of
-     * the grouping sets is the fingerprint's statement over the same row digests ({@link TableFingerprint}), so
-     * the two cannot disagree.
-     */
-    Bucketings.Read withTableDigest(Connection c) throws SQLException {
-        Map<Long, Bucket> buckets = bucketDigests(c, rowsAndVersions(c, "") + "SELECT b, " + BUCKET_DIGESTS
-                + ", grouping(b) FROM r GROUP BY GROUPING SETS ((b), ())");
-        Bucket table = buckets.remove(null);
-        if (table == null) {
-            throw new SQLException("the fingerprint of " + key.table() + " was not returned");
-        }
-        return new Bucketings.Read(table.rows(), table.digest(), buckets);
-    }
-
-    /** Runs a bucket statement ({@code b} then {@link #BUCKET_DIGESTS}; a row whose 5th column is 1 is the grand total, key null). */
+    /** Runs a bucket statement: {@code b} then {@link #BUCKET_DIGESTS}. */
     private static Map<Long, Bucket> bucketDigests(Connection c, String sql) throws SQLException {
         Map<Long, Bucket> out = new HashMap<>();
         TableFingerprint.pinForDigests(c);
         try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-            boolean total = rs.getMetaData().getColumnCount() == 5;
             while (rs.next()) {
-                Long b = total && rs.getInt(5) == 1 ? null : rs.getLong(1);
-                out.put(b, new Bucket(rs.getLong(2), rs.getString(3), rs.getString(4)));
+                out.put(rs.getLong(1), new Bucket(rs.getLong(2), rs.getString(3), rs.getString(4)));
             }
         }
         return out;

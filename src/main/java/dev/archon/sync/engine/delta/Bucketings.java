@@ -1,5 +1,6 @@
 package dev.archon.sync.engine.delta;
 
+import dev.archon.sync.pg.Sql;
 import dev.archon.sync.pg.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,10 +13,11 @@ import java.util.Optional;
 
 /**
  * The bucketing of each table a row delta could be written for, chosen from the source before anything is
- * fingerprinted, so that a side which has to read a table's contents for its fingerprint gets the table's
- * bucket digests from the same read ({@link #read}): a crawl then costs one read of the big table per side
- * instead of two (the fingerprint, then the bucket pass). Only tables with a primary key and, by the
- * planner's estimate, at least {@value DeltaChoice#MIN_ROWS} rows: the others reload.
+ * fingerprinted: a side which has to read such a table reads it by its buckets ({@link #read}) and composes its
+ * fingerprint from them, so one read gives both the fingerprint and what a delta compares — and with the last sync's
+ * memory of the buckets ({@link BucketMemory}) only the buckets whose row versions moved are read: a crawl costs
+ * a scan of row versions and a few dozen buckets per side instead of the whole table. Only tables with a primary
+ * key and, by the planner's estimate, at least {@value DeltaChoice#MIN_ROWS} rows: the others reload.
  */
 public final class Bucketings {
     /** None: every fingerprint read as it is, any bucket pass on its own (a full replace, a fresh target). */
@@ -27,12 +29,19 @@ public final class Bucketings {
         this.byTable = byTable;
     }
 
-    /** One read of a table: its fingerprint's row count and digest, and its bucket digests. */
-    public record Read(long rows, String digest, Map<Long, BucketDigests.Bucket> buckets) {
+    /**
+     * A table read by its buckets: its fingerprint's row count and (composed) digest, its bucket digests, and how many
+     * of them were digested (the rest were remembered: {@link BucketMemory}).
+     */
+    public record Read(long rows, String digest, Map<Long, BucketDigests.Bucket> buckets, int digested) {
     }
 
-    /** From the source (in its snapshot): each table's key, and buckets sized for its estimated rows. */
-    public static Bucketings choose(Connection source, List<TableName> tables) throws SQLException {
+    /**
+     * From the source (in its snapshot): each table's key, and buckets sized for its estimated rows — or the bucketing
+     * the last sync remembered its buckets under ({@code remembered}: table → {@link BucketDigests#id}), while it still
+     * fits (within 4× of the width chosen now), so that its memory ({@link BucketMemory}) can be used.
+     */
+    public static Bucketings choose(Connection source, List<TableName> tables, Map<TableName, String> remembered) throws SQLException {
         Map<TableName, BucketDigests> out = new HashMap<>();
         Map<TableName, Long> estimates = estimatedRows(source, tables);
         for (TableName t : tables) {
@@ -42,10 +51,18 @@ public final class Bucketings {
             }
             Optional<PrimaryKey> key = PrimaryKey.of(source, t);
             if (key.isPresent()) {
-                out.put(t, BucketDigests.choose(source, key.get(), estimate));
+                BucketDigests chosen = BucketDigests.choose(source, key.get(), estimate);
+                out.put(t, BucketDigests.parse(key.get(), remembered.get(t)).filter(r -> r.fitsLike(chosen)).orElse(chosen));
             }
         }
         return new Bucketings(out);
+    }
+
+    /** Each bucketed table's bucketing, by its {@link BucketDigests#id}. */
+    public Map<TableName, String> ids() {
+        Map<TableName, String> out = new HashMap<>();
+        byTable.forEach((t, b) -> out.put(t, b.id()));
+        return out;
     }
 
     /** Whether the table is bucketed: a row delta could be written for it. */
@@ -53,16 +70,18 @@ public final class Bucketings {
         return byTable.containsKey(t);
     }
 
-    Optional<BucketDigests> of(TableName t) {
+    public Optional<BucketDigests> of(TableName t) {
         return Optional.ofNullable(byTable.get(t));
     }
 
     /**
-     * The table's fingerprint digest and bucket digests in one statement, on this side; empty when the table has
-     * no bucketing, or this side's primary key is not the one it was chosen for (then the fingerprint is read as
-     * usual and no delta is written). In the caller's transaction.
+     * The table's bucket digests on this side, and its fingerprint composed from them
+     * ({@link BucketDigests#composedDigest}); with the last sync's memory of this side ({@code last}, may be null),
+     * only the buckets whose row versions moved are digested ({@link BucketDigests#bucketsSince}). Empty when the
+     * table has no bucketing, or this side's primary key is not the one it was chosen for (then the fingerprint is
+     * read as usual and no delta is written). In the caller's transaction.
      */
-    public Optional<Read> read(Connection c, TableName t) throws SQLException {
+    public Optional<Read> read(Connection c, TableName t, BucketMemory.OneSide last) throws SQLException {
         BucketDigests bucketing = byTable.get(t);
         if (bucketing == null) {
             return Optional.empty();
@@ -71,12 +90,22 @@ public final class Bucketings {
         if (key.isEmpty() || !key.get().columns().equals(bucketing.key().columns())) {
             return Optional.empty();
         }
-        return Optional.of(bucketing.withTableDigest(c));
+        BucketDigests.Since since;
+        if (last == null) {
+            Map<Long, BucketDigests.Bucket> all = bucketing.buckets(c);
+            since = new BucketDigests.Since(all, all.size());
+        } else {
+            since = bucketing.bucketsSince(c, last);
+        }
+        Map<Long, BucketDigests.Bucket> buckets = since.buckets();
+        return Optional.of(new Read(buckets.values().stream().mapToLong(BucketDigests.Bucket::rows).sum(),
+                bucketing.composedDigest(buckets), buckets, since.digested()));
     }
 
     /**
-     * pg_class.reltuples, kept by ANALYZE and VACUUM (-1: never analyzed, counts as small), in one round trip: this
-     * runs before every sync's fingerprints, and a cloud database is tens of milliseconds away.
+     * pg_class.reltuples, kept by ANALYZE and VACUUM, in one round trip: this runs before every sync's fingerprints
+     * that read a table, and a cloud database is tens of milliseconds away. A table never analyzed (-1: just
+     * restored or created, autovacuum not yet there) is counted: it is about to be read anyway.
      */
     private static Map<TableName, Long> estimatedRows(Connection c, List<TableName> tables) throws SQLException {
         Map<String, TableName> byName = new HashMap<>();
@@ -89,6 +118,11 @@ public final class Bucketings {
                 while (rs.next()) {
                     out.put(byName.get(rs.getString(1)), rs.getLong(2));
                 }
+            }
+        }
+        for (Map.Entry<TableName, Long> e : out.entrySet()) {
+            if (e.getValue() < 0) {
+                e.setValue(Sql.queryLong(c, "SELECT count(*) FROM " + e.getKey().sql()));
             }
         }
         return out;

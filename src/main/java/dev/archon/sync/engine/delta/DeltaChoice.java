@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Preflight's choice for a table whose fingerprints differ: a row delta or a reload. A delta needs a
@@ -46,16 +47,13 @@ public final class DeltaChoice {
     }
 
     /**
-     * Bucket digests a side already has: read with its fingerprint ({@link Bucketings}). A table missing here is
-     * bucketed on its own, that side only.
+     * @param read           what preflight read of a table by its buckets (null: not read by them — then each side's
+     *                       buckets are read here)
+     * @param asLastSyncLeft the target's tables whose row versions are those the last sync recorded
      */
-    public record BucketsRead(Bucketings bucketings, Map<TableName, Map<Long, BucketDigests.Bucket>> source,
-            Map<TableName, Map<Long, BucketDigests.Bucket>> target) {
-        public static final BucketsRead NONE = new BucketsRead(Bucketings.NONE, Map.of(), Map.of());
-    }
-
     public static Choice choose(SyncContext ctx, TargetTransaction tx, List<TableName> tables, Map<TableName, TableFingerprint> onSource,
-            Map<TableName, TableFingerprint> onTarget, BucketsRead read, boolean fresh) throws SQLException {
+            Map<TableName, TableFingerprint> onTarget, Function<TableName, TableBuckets> read, Set<TableName> asLastSyncLeft,
+            boolean fresh) throws SQLException {
         if (fresh || ctx.job.request().full()) {
             return new Choice(Map.of(), List.of());
         }
@@ -74,10 +72,10 @@ public final class DeltaChoice {
                 continue;
             }
             ctx.job.progress(0.6, "Comparing " + t + " row by row (bucket digests on both sides)");
-            rowDelta(ctx, tx, key.get(), sourceRows, targetRows, read).ifPresent(d -> deltas.put(t, d));
+            rowDelta(ctx, tx, key.get(), sourceRows, targetRows, read.apply(t)).ifPresent(d -> deltas.put(t, d));
         }
         withoutChildrenOfReloads(new Catalog(ctx.targetConnection).foreignKeysTouching(tables), differing, deltas);
-        return new Choice(deltas, ctx.job.request().force() ? List.of() : guard(ctx, deltas, onTarget));
+        return new Choice(deltas, ctx.job.request().force() ? List.of() : guard(ctx, deltas, onTarget, asLastSyncLeft));
     }
 
     /** Settings whose target credentials are kept are put aside and back around a reload ({@link TargetCredentials}). */
@@ -87,18 +85,17 @@ public final class DeltaChoice {
 
     /** The delta when it is under the crossover; empty: reload. Both sides at once, each pass one statement. */
     private static Optional<RowDelta> rowDelta(SyncContext ctx, TargetTransaction tx, PrimaryKey key, long sourceRows,
-            long targetRows, BucketsRead read) throws SQLException {
+            long targetRows, TableBuckets read) throws SQLException {
         long budget = (long) (MAX_CHANGED_FRACTION * Math.max(sourceRows, 1));
         if (Math.abs(sourceRows - targetRows) > budget) { // at least that many rows change: a reload, no digest read
             return Optional.empty();
         }
         TableName t = key.table();
-        Optional<BucketDigests> chosen = read.bucketings().of(t);
-        BucketDigests bucketing = chosen.isPresent() ? chosen.get()
+        BucketDigests bucketing = read != null ? read.bucketing()
                 : BucketDigests.choose(ctx.sourceConnection, key, Math.max(sourceRows, targetRows));
         // a side whose fingerprint read gave its buckets (under this bucketing) is not read again
-        Map<Long, BucketDigests.Bucket> sourceKnown = chosen.isPresent() ? read.source().get(t) : null;
-        Map<Long, BucketDigests.Bucket> targetKnown = chosen.isPresent() ? read.target().get(t) : null;
+        Map<Long, BucketDigests.Bucket> sourceKnown = read != null ? read.source() : null;
+        Map<Long, BucketDigests.Bucket> targetKnown = read != null ? read.target() : null;
         var buckets = bothSides(tx, () -> sourceKnown != null ? sourceKnown : bucketing.buckets(ctx.sourceConnection),
                 c -> targetKnown != null ? targetKnown : bucketing.buckets(c));
         Set<Long> all = new HashSet<>(buckets.source().keySet());
@@ -138,13 +135,13 @@ public final class DeltaChoice {
         }
     }
 
-    private static List<Refusal> guard(SyncContext ctx, Map<TableName, RowDelta> deltas, Map<TableName, TableFingerprint> onTarget)
-            throws SQLException {
+    private static List<Refusal> guard(SyncContext ctx, Map<TableName, RowDelta> deltas, Map<TableName, TableFingerprint> onTarget,
+            Set<TableName> asLastSyncLeft) throws SQLException {
         Map<TableName, TableFingerprint> last = LastSync.recorded(ctx.targetConnection);
         List<String> losses = new ArrayList<>();
         deltas.forEach((t, d) -> {
             TableFingerprint recorded = last.get(t);
-            if (recorded != null && !recorded.equals(onTarget.get(t)) && d.goneFromSource() > 0) {
+            if (recorded != null && !asLastSyncLeft.contains(t) && !recorded.equals(onTarget.get(t)) && d.goneFromSource() > 0) {
                 losses.add(String.format("%s: the target changed since the last sync, and %,d of its rows are not on the source "
                         + "(rows the target gained since, or the source deleted)", t, d.goneFromSource()));
             }

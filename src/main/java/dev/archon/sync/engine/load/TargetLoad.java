@@ -3,7 +3,9 @@ package dev.archon.sync.engine.load;
 import dev.archon.sync.engine.Refusals;
 import dev.archon.sync.engine.SyncContext;
 import dev.archon.sync.engine.SyncReport;
+import dev.archon.sync.engine.delta.BucketMemory;
 import dev.archon.sync.engine.delta.DeltaApply;
+import dev.archon.sync.engine.delta.TableBuckets;
 import dev.archon.sync.engine.plan.LastSync;
 import dev.archon.sync.engine.plan.RowVersions;
 import dev.archon.sync.engine.plan.SyncPlan.TablePlan;
@@ -90,16 +92,49 @@ public final class TargetLoad {
         Sql.exec(ctx.targetConnection, "NOTIFY pgrst, 'reload schema'");
     }
 
-    /** For the next sync's data-loss guard: what the target holds once this commits (a restore: unknown). */
+    /**
+     * For the next sync's data-loss guard and fingerprints: what the target holds once this commits (a restore:
+     * unknown), and what its bucketed tables hold bucket by bucket.
+     */
     private static void rememberThisSync(SyncContext ctx) throws SQLException {
         if (ctx.plan.restore()) {
             LastSync.forget(ctx, ctx.plan.tableNames());
             return;
         }
+        remember(ctx, ctx.plan.tables(), null);
+    }
+
+    /**
+     * Nothing differs, but some tables were read (their row versions had moved since the last sync: the source's
+     * server restarted, a VACUUM FULL, a write and its undo): the sync's record of them is brought up to date in a
+     * short transaction of its own, so that the next quiet night reads nothing. No Archon table is written or locked:
+     * a table whose row versions moved again since preflight is left out (the next sync reads it again). The
+     * caller commits.
+     *
+     * @return the tables remembered
+     */
+    public static List<TableName> rememberWhatWasRead(SyncContext ctx, TargetTransaction target) throws SQLException {
+        List<TablePlan> read = ctx.plan.tables().stream().filter(TablePlan::readOnEitherSide).toList();
+        target.begin(ctx.settings.maintenanceWorkMem());
+        Map<TableName, String> now = RowVersions.onTarget(ctx.targetConnection, read.stream().map(TablePlan::table).toList());
+        List<TablePlan> still = read.stream().filter(t -> now.get(t.table()).equals(t.targetVersions())).toList();
+        Map<TableName, String> versions = new LinkedHashMap<>();
+        still.forEach(t -> versions.put(t.table(), t.targetVersions())); // what the fingerprints were taken of, checked just now
+        remember(ctx, still, versions);
+        return still.stream().map(TablePlan::table).toList();
+    }
+
+    /**
+     * Records {@code tables}: each one's fingerprint and row versions on both sides, and its buckets where it was read
+     * by them.
+     *
+     * @param targetVersions the target's row versions to record (null: read now, in this transaction, after its writes)
+     */
+    private static void remember(SyncContext ctx, List<TablePlan> tables, Map<TableName, String> targetVersions) throws SQLException {
         Map<TableName, TableFingerprint> loaded = new LinkedHashMap<>();
         Map<TableName, String> sourceVersions = new LinkedHashMap<>();
         List<TableName> unread = new java.util.ArrayList<>();
-        ctx.plan.tables().forEach(t -> {
+        tables.forEach(t -> {
             if (t.sourceFingerprint() == null || t.sourceFingerprint().contentsRead()) {
                 loaded.put(t.table(), ctx.credentials.fingerprintAfterLoad(t)); // the source's, but settings with kept credentials
                 sourceVersions.put(t.table(), t.sourceVersions());
@@ -114,8 +149,35 @@ public final class TargetLoad {
         if (loaded.isEmpty()) {
             return;
         }
+        Map<TableName, LastSync.Buckets> buckets = new LinkedHashMap<>();
+        java.util.Set<TableName> bucketsKept = new java.util.HashSet<>();
+        for (TablePlan t : tables) {
+            TableBuckets seen = t.buckets();
+            if (!loaded.containsKey(t.table())) {
+                continue;
+            }
+            if (seen == null) {
+                if (!t.reload()) {
+                    bucketsKept.add(t.table()); // read on neither side: nothing moved, its memory (if any) still holds
+                }
+                continue;
+            }
+            if (seen.source() == null || !loaded.get(t.table()).equals(t.sourceFingerprint())) {
+                continue; // not read by its buckets on the source, or kept credentials: its rows are not the source's
+            }
+            // the target's row versions per bucket once this commits: written tables scanned again, the others as preflight read
+            Map<Long, String> bucketVersions = new java.util.HashMap<>();
+            if (t.reload()) {
+                bucketVersions.putAll(seen.bucketing().versions(ctx.targetConnection));
+            } else if (seen.target() != null) {
+                seen.target().forEach((b, x) -> bucketVersions.put(b, x.versions()));
+            }
+            BucketMemory.after(seen.source(), bucketVersions).ifPresent(now -> buckets.put(t.table(),
+                    new LastSync.Buckets(seen.bucketing().id(), now, seen.remembered() == null ? null : seen.remembered().buckets())));
+        }
         // the versions the target will hold once this commits (this transaction's own rows included)
-        LastSync.record(ctx, loaded, sourceVersions, RowVersions.onTarget(ctx.targetConnection, List.copyOf(loaded.keySet())));
+        LastSync.record(ctx, loaded, sourceVersions, targetVersions != null ? targetVersions
+                : RowVersions.onTarget(ctx.targetConnection, List.copyOf(loaded.keySet())), buckets, bucketsKept);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.archon.sync.engine.plan;
 
 import dev.archon.sync.engine.SyncContext;
+import dev.archon.sync.engine.delta.BucketMemory;
 import dev.archon.sync.pg.Sql;
 import dev.archon.sync.pg.TableName;
 import java.sql.Connection;
@@ -11,6 +12,7 @@ import java.sql.Savepoint;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the last sync left in each target table, kept in the target itself ({@value #TABLE}), written in the
@@ -40,9 +42,17 @@ public final class LastSync {
 
     /**
      * What the last sync left in one table: its fingerprint, and the row versions ({@link RowVersions}) the
-     * source held in the sync's snapshot and the target held at COMMIT (null when recorded by an older version).
+     * source held in the sync's snapshot and the target held at COMMIT (null when recorded by an older version),
+     * and the bucketing its buckets are remembered under ({@link BucketMemory}; null: none).
      */
-    record Remembered(TableFingerprint fingerprint, String sourceVersions, String targetVersions) {
+    record Remembered(TableFingerprint fingerprint, String sourceVersions, String targetVersions, String bucketing) {
+    }
+
+    /**
+     * What the load transaction remembers of a table's buckets ({@link BucketMemory}): {@code now} under
+     * {@code bucketing}, written over {@code before} (the memory preflight read under the same bucketing; null: none).
+     */
+    public record Buckets(String bucketing, Map<Long, BucketMemory.Kept> now, Map<Long, BucketMemory.Kept> before) {
     }
 
     /** The fingerprints the last sync recorded on this target; empty before the first one. */
@@ -60,11 +70,12 @@ public final class LastSync {
         }
         // to_jsonb: a table written before the version columns existed reads as nulls there
         try (PreparedStatement ps = target.prepareStatement("SELECT table_name, row_count, digest, sequences, "
-                + "to_jsonb(l) ->> 'source_versions', to_jsonb(l) ->> 'target_versions' FROM " + TABLE + " l");
+                + "to_jsonb(l) ->> 'source_versions', to_jsonb(l) ->> 'target_versions', to_jsonb(l) ->> 'bucketing' FROM " + TABLE + " l");
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.put(TableName.parse(rs.getString(1)), new Remembered(
-                        new TableFingerprint(rs.getLong(2), rs.getString(3), rs.getString(4)), rs.getString(5), rs.getString(6)));
+                        new TableFingerprint(rs.getLong(2), rs.getString(3), rs.getString(4)), rs.getString(5), rs.getString(6),
+                        rs.getString(7)));
             }
         }
         return out;
@@ -73,9 +84,13 @@ public final class LastSync {
     /**
      * In the load transaction, before COMMIT: the target's tables now hold these. A role that may not create
      * the schema loses only the memory (a warning), never the sync: a savepoint keeps the transaction.
+     *
+     * @param buckets     the tables whose buckets are remembered, and what of them
+     * @param bucketsKept the tables whose bucket memory stays as it is (nothing moved in them); every other table's
+     *                    is forgotten
      */
     public static void record(SyncContext ctx, Map<TableName, TableFingerprint> loaded, Map<TableName, String> sourceVersions,
-            Map<TableName, String> targetVersions) throws SQLException {
+            Map<TableName, String> targetVersions, Map<TableName, Buckets> buckets, Set<TableName> bucketsKept) throws SQLException {
         Connection c = ctx.targetConnection;
         Savepoint before = c.setSavepoint();
         try {
@@ -83,13 +98,16 @@ public final class LastSync {
             Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + TABLE + " (table_name text PRIMARY KEY, row_count bigint NOT NULL, "
                     + "digest text NOT NULL, sequences text NOT NULL, sync_id uuid NOT NULL, recorded_at timestamptz NOT NULL)");
             Sql.exec(c, "ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS source_versions text, "
-                    + "ADD COLUMN IF NOT EXISTS target_versions text");
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (table_name, row_count, digest, sequences, "
-                    + "sync_id, recorded_at, source_versions, target_versions) VALUES (?, ?, ?, ?, ?::uuid, now(), ?, ?) "
+                    + "ADD COLUMN IF NOT EXISTS target_versions text, ADD COLUMN IF NOT EXISTS bucketing text");
+            BucketMemory.create(c);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " AS l (table_name, row_count, digest, sequences, "
+                    + "sync_id, recorded_at, source_versions, target_versions, bucketing) VALUES (?, ?, ?, ?, ?::uuid, now(), ?, ?, ?) "
                     + "ON CONFLICT (table_name) DO UPDATE SET row_count = excluded.row_count, digest = excluded.digest, "
                     + "sequences = excluded.sequences, sync_id = excluded.sync_id, recorded_at = excluded.recorded_at, "
-                    + "source_versions = excluded.source_versions, target_versions = excluded.target_versions")) {
+                    + "source_versions = excluded.source_versions, target_versions = excluded.target_versions, "
+                    + "bucketing = CASE WHEN ? THEN l.bucketing ELSE excluded.bucketing END")) {
                 for (Map.Entry<TableName, TableFingerprint> e : loaded.entrySet()) {
+                    Buckets b = buckets.get(e.getKey());
                     ps.setString(1, e.getKey().toString());
                     ps.setLong(2, e.getValue().rows());
                     ps.setString(3, e.getValue().digest());
@@ -97,10 +115,16 @@ public final class LastSync {
                     ps.setString(5, ctx.job.id());
                     ps.setString(6, sourceVersions.get(e.getKey()));
                     ps.setString(7, targetVersions.get(e.getKey()));
+                    ps.setString(8, b == null ? null : b.bucketing());
+                    ps.setBoolean(9, b == null && bucketsKept.contains(e.getKey()));
                     ps.addBatch();
                 }
                 ps.executeBatch();
             }
+            for (Map.Entry<TableName, Buckets> e : buckets.entrySet()) {
+                BucketMemory.write(c, e.getKey(), e.getValue().now(), e.getValue().before());
+            }
+            BucketMemory.forget(c, loaded.keySet().stream().filter(t -> !buckets.containsKey(t) && !bucketsKept.contains(t)).toList());
             c.releaseSavepoint(before);
         } catch (SQLException e) {
             c.rollback(before);
@@ -121,5 +145,6 @@ public final class LastSync {
             }
             ps.executeBatch();
         }
+        BucketMemory.forget(ctx.targetConnection, tables);
     }
 }

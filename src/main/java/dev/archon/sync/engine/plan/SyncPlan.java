@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.archon.sync.engine.Direction;
+import dev.archon.sync.engine.delta.BucketsRead;
 import dev.archon.sync.engine.delta.RowDelta;
+import dev.archon.sync.engine.delta.TableBuckets;
 import dev.archon.sync.pg.CatalogModel.SequenceState;
 import dev.archon.sync.pg.PgClient;
 import dev.archon.sync.pg.TableName;
@@ -41,11 +43,12 @@ public record SyncPlan(Direction direction, boolean restore, String source, Stri
      * @param sourceVersions    the source's {@link RowVersions} in the sync's snapshot (null: restore)
      * @param targetVersions    the target's {@link RowVersions} when the plan was made (null: fresh target, restore)
      * @param delta             a differing table written row by row: the rows to delete and to copy (null: reloaded whole)
+     * @param buckets           what preflight saw of it by its buckets (null: not read by them), remembered for the next sync
      */
     public record TablePlan(TableName table, List<String> columns, CopyFormat format, long sourceRows,
             long targetRowsBefore, long sourceBytes, @JsonIgnore ReloadReason reason, @JsonIgnore TableName parent,
             TableFingerprint sourceFingerprint, double sourceFingerprintSeconds, double targetFingerprintSeconds,
-            String sourceVersions, String targetVersions, @JsonIgnore RowDelta delta) {
+            String sourceVersions, String targetVersions, @JsonIgnore RowDelta delta, @JsonIgnore TableBuckets buckets) {
 
         public static Builder of(TableName table) {
             return new Builder(table);
@@ -63,6 +66,11 @@ public record SyncPlan(Direction direction, boolean restore, String source, Stri
             return reason.why(parent);
         }
 
+        /** Its contents were read on the source or the target (its row versions there were not those last recorded). */
+        public boolean readOnEitherSide() {
+            return sourceFingerprintSeconds > 0 || targetFingerprintSeconds > 0;
+        }
+
         /** Written row by row (delete and COPY of the rows that differ) rather than truncated and loaded. */
         public boolean isDelta() {
             return reload() && delta != null;
@@ -76,7 +84,7 @@ public record SyncPlan(Direction direction, boolean restore, String source, Stri
         public Decision decision() {
             return new Decision(table.toString(), reload(), why(), sourceRows, targetRowsBefore, sourceFingerprintSeconds,
                     targetFingerprintSeconds, action(), isDelta() ? (Long) (long) delta.rowsToInsert() : null,
-                    isDelta() ? (Long) (long) delta.rowsToDelete() : null, null);
+                    isDelta() ? (Long) (long) delta.rowsToDelete() : null, null, buckets == null ? null : buckets.read());
         }
 
         /** A table plan by name: every part not set is empty, zero or null. */
@@ -95,6 +103,7 @@ public record SyncPlan(Direction direction, boolean restore, String source, Stri
             private String sourceVersions;
             private String targetVersions;
             private RowDelta delta;
+            private TableBuckets buckets;
 
             private Builder(TableName table) {
                 this.table = table;
@@ -112,10 +121,11 @@ public record SyncPlan(Direction direction, boolean restore, String source, Stri
             public Builder rowVersions(String onSource, String onTarget) { sourceVersions = onSource; targetVersions = onTarget; return this; }
             /** A differing table written row by row; null: reloaded whole. */
             public Builder delta(RowDelta d) { delta = d; return this; }
+            public Builder buckets(TableBuckets b) { buckets = b; return this; }
 
             public TablePlan build() {
                 return new TablePlan(table, columns, format, sourceRows, targetRowsBefore, sourceBytes, reason, parent,
-                        sourceFingerprint, sourceFingerprintSeconds, targetFingerprintSeconds, sourceVersions, targetVersions, delta);
+                        sourceFingerprint, sourceFingerprintSeconds, targetFingerprintSeconds, sourceVersions, targetVersions, delta, buckets);
             }
         }
     }
@@ -136,22 +146,23 @@ public record SyncPlan(Direction direction, boolean restore, String source, Stri
      * @param rowsInserted a delta's rows copied from the source (new or changed); absent otherwise
      * @param rowsDeleted  a delta's target rows deleted (gone from the source or changed); absent otherwise
      * @param bytesSent    bytes of COPY data sent for the table, once known (absent in the plan)
+     * @param bucketsRead  a table read by its buckets: how many each side digested, of how many (absent otherwise)
      */
     public record Decision(String table, boolean reload, String why, long sourceRows, long targetRowsBefore,
             double sourceFingerprintSeconds, double targetFingerprintSeconds, String action,
             @JsonInclude(JsonInclude.Include.NON_NULL) Long rowsInserted, @JsonInclude(JsonInclude.Include.NON_NULL) Long rowsDeleted,
-            @JsonInclude(JsonInclude.Include.NON_NULL) Long bytesSent) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) Long bytesSent, @JsonInclude(JsonInclude.Include.NON_NULL) BucketsRead bucketsRead) {
 
         public Decision(String table, boolean reload, String why, long sourceRows, long targetRowsBefore,
                 double sourceFingerprintSeconds, double targetFingerprintSeconds) {
             this(table, reload, why, sourceRows, targetRowsBefore, sourceFingerprintSeconds, targetFingerprintSeconds,
-                    reload ? ACTION_RELOAD : ACTION_UNCHANGED, null, null, null);
+                    reload ? ACTION_RELOAD : ACTION_UNCHANGED, null, null, null, null);
         }
 
         /** The same decision, with the bytes its COPY sent. */
         public Decision withBytesSent(long bytes) {
             return new Decision(table, reload, why, sourceRows, targetRowsBefore, sourceFingerprintSeconds,
-                    targetFingerprintSeconds, action, rowsInserted, rowsDeleted, bytes);
+                    targetFingerprintSeconds, action, rowsInserted, rowsDeleted, bytes, bucketsRead);
         }
     }
 
@@ -208,6 +219,11 @@ public record SyncPlan(Direction direction, boolean restore, String source, Stri
     /** The tables written as a row delta. */
     public List<TablePlan> deltas() {
         return tables.stream().filter(TablePlan::isDelta).toList();
+    }
+
+    /** Tables whose contents were read on either side: what a sync that writes nothing still records of them. */
+    public boolean readAny() {
+        return tables.stream().anyMatch(TablePlan::readOnEitherSide);
     }
 
     public List<TableName> unchangedNames() {

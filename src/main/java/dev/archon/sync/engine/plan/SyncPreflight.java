@@ -90,9 +90,8 @@ final class SyncPreflight {
         ctx.cancel().throwIfCancelled();
         Refusals.throwIfAny(SyncChecks.dataLoss(facts, guardStates(fingerprints)));
         DeltaChoice.Choice choice = DeltaChoice.choose(ctx, facts.tx(), facts.onTarget().isEmpty() ? List.of() : facts.tables(),
-                fingerprints.source().fingerprints(), fingerprints.target().fingerprints(), new DeltaChoice.BucketsRead(
-                        fingerprints.bucketings(), fingerprints.source().buckets(), fingerprints.target().buckets()),
-                facts.fresh() || !facts.created().isEmpty());
+                fingerprints.source().fingerprints(), fingerprints.target().fingerprints(), fingerprints::bucketsOf,
+                fingerprints.target().asLastSyncLeft(), facts.fresh() || !facts.created().isEmpty());
         Refusals.throwIfAny(choice.refusals());
         deltas = choice.deltas();
         Map<TableName, TablePlan.Builder> tables = decide(fingerprints);
@@ -109,8 +108,9 @@ final class SyncPreflight {
             TableFingerprint src = f.source().of(t);
             TableFingerprint tgt = f.target().of(t);
             TableFingerprint last = lastSync.get(t);
+            // the target's row versions are those recorded: it holds what the last sync left, whatever form its digest has
             out.put(t, new DataLossGuard.TableState(src.rows(), tgt == null ? 0 : tgt.rows(), src.equals(tgt),
-                    last == null ? null : last.equals(tgt)));
+                    last == null ? null : f.target().asLastSyncLeft().contains(t) || last.equals(tgt)));
         }
         return out;
     }
@@ -179,7 +179,8 @@ final class SyncPreflight {
                     .sourceFingerprint(src, f.source().seconds().getOrDefault(t, 0.0))
                     .targetFingerprintSeconds(f.target().seconds().getOrDefault(t, 0.0))
                     .rowVersions(f.source().versions().get(t), f.target().versions().get(t))
-                    .delta(decided.get(t).build().reason() == ReloadReason.DIFFERS ? deltas.get(t) : null).build());
+                    .delta(decided.get(t).build().reason() == ReloadReason.DIFFERS ? deltas.get(t) : null)
+                    .buckets(f.bucketsOf(t)).build());
         }
         return plans;
     }

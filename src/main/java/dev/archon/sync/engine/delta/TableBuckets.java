@@ -1,0 +1,16 @@
+package dev.archon.sync.engine.delta;
+
+import java.util.Map;
+
+/**
+ * One table's buckets as preflight saw them: what a row delta compares, and what the load transaction remembers for
+ * the next sync ({@link BucketMemory}).
+ *
+ * @param source     the source's buckets (null: not read by buckets there — its key is not the one bucketed)
+ * @param target     the target's (null: likewise, or the target does not have the table yet)
+ * @param remembered the last sync's memory under this bucketing (null: none), so that only what changed is rewritten
+ * @param read       how many buckets each side digested to know them
+ */
+public record TableBuckets(BucketDigests bucketing, Map<Long, BucketDigests.Bucket> source, Map<Long, BucketDigests.Bucket> target,
+        BucketMemory.Remembered remembered, BucketsRead read) {
+}
