@@ -86,6 +86,23 @@ class BucketMemoryTest {
         });
     }
 
+    /**
+     * Changes scattered over more key ranges than an OR of ranges serves ({@code BucketDigests.MAX_KEY_RANGES}): every
+     * other bucket of delta_wide. They are read by their bucket numbers instead, and still only those buckets.
+     */
+    @ParameterizedTest
+    @EnumSource(Direction.class)
+    void changesScatteredOverManyKeyRangesAreReadByTheirBucketsOnly(Direction d) {
+        f.afterAFirstSync(d);
+        f.onSource(d, "UPDATE delta_wide SET v = v || ' changed' WHERE id % 128 = 0");
+        SyncJob job = synced(d);
+        BucketsRead read = bucketsRead(job, "delta_wide");
+        assertEquals(39, read.source(), read::toString);
+        assertEquals(0, read.target(), read::toString);
+        assertEquals(Long.valueOf(39), DeltaTables.decisions(job).get("delta_wide").rowsInserted());
+        assertEquals(Long.valueOf(39), DeltaTables.decisions(job).get("delta_wide").rowsDeleted());
+    }
+
     /** A row the target changed since the last sync, in a bucket the source left alone: that bucket is read, and replaced. */
     @Test
     void aBucketTheTargetWroteToIsReadAndPutRight() {

@@ -30,11 +30,12 @@ import java.util.stream.Collectors;
 /**
  * The fixture of the row-delta tests ({@link RowDeltaTest}, {@link BucketMemoryTest}) on real clusters: Archon's
  * tables (tpl_small) plus two tables made for the awkward cases — a uuid key with NULL, NaN and -0 values and a
- * generated column, and its FK child with a composite key, a bigserial and ON DELETE/UPDATE CASCADE — one engine
+ * generated column, and its FK child with a composite key, a bigserial and ON DELETE/UPDATE CASCADE — and a plain
+ * table with an integer key, one engine
  * over all of them, both directions, and what the tests ask of either side.
  */
 final class DeltaTables {
-    static final List<String> EXTRA = List.of("delta_parent", "delta_child");
+    static final List<String> EXTRA = List.of("delta_parent", "delta_child", "delta_wide");
     private static final ExecutorService WORKERS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "row-delta-test-worker");
         t.setDaemon(true);
@@ -52,6 +53,9 @@ final class DeltaTables {
                 + "note text, PRIMARY KEY (a, b))",
         "INSERT INTO delta_child (b, parent, note) SELECT 'c' || i, md5('p' || (i % 2000 + 1))::uuid, 'note ' || i "
                 + "FROM generate_series(1, 3000) i",
+        // an integer key over 312 range buckets of 16 keys: changes scattered over many of them (BucketMemoryTest)
+        "CREATE TABLE delta_wide (id bigint PRIMARY KEY, v text)",
+        "INSERT INTO delta_wide SELECT i, 'row ' || i FROM generate_series(1, 5000) i",
     };
 
     final EngineHarness h = new EngineHarness();

@@ -36,11 +36,20 @@ import java.util.stream.Collectors;
  * a hash of its text (the first 16 bits of its SHA-256, cut to {@code bits}): still only the changed buckets'
  * rows are digested twice, at the price of a sequential scan of the keys.
  *
+ * A table read by its buckets has its fingerprint composed from them ({@link #composedDigest}), and a side that
+ * knows what the last sync left in each bucket ({@link BucketMemory}) digests only the buckets whose row versions
+ * moved since ({@link #bucketsSince}).
+ *
  * @param bits range width 2^bits keys, or 2^bits hash buckets; chosen from the source so both sides agree
  */
 public record BucketDigests(PrimaryKey key, boolean range, int bits) {
-    /** About this many rows per bucket: 3.4k buckets (~200 kB of digests) for 218k crawled pages. */
-    static final int ROWS_PER_BUCKET = 64;
+    /**
+     * About this many rows per bucket: 13.7k buckets for 218k crawled pages (~2 MB of digests when a side is read
+     * whole, none when the bucket memory holds). Small, because a change scattered over the table (a re-crawl of
+     * whole sources) touches about one bucket per changed row, and every row of a touched bucket is digested again
+     * on both sides: at 64 rows a bucket, a 1% re-crawl touched 44% of the rows.
+     */
+    static final int ROWS_PER_BUCKET = 16;
 
     /**
      * One bucket: how many rows, the digest of their sorted row digests (hex), and the digest of where they are
@@ -114,8 +123,8 @@ public record BucketDigests(PrimaryKey key, boolean range, int bits) {
     /**
      * This side's buckets, knowing what the last sync left in them ({@link BucketMemory.OneSide}): where the table's
      * row versions are still those recorded, all of it, nothing read; else one scan of the row versions (the table's
-     * main fork only) finds the buckets whose versions moved, and only those are digested — through the key's index
-     * for a range bucketing. When most moved, one read of the whole table is cheaper. In the caller's transaction.
+     * main fork only) finds the buckets whose versions moved, and only those are digested ({@link #inBuckets}). In the
+     * caller's transaction.
      */
     Since bucketsSince(Connection c, BucketMemory.OneSide last) throws SQLException {
         if (last.untouched()) {
@@ -125,10 +134,6 @@ public record BucketDigests(PrimaryKey key, boolean range, int bits) {
         Set<Long> moved = new HashSet<>(now.keySet());
         moved.addAll(last.buckets().keySet());
         moved.removeIf(b -> last.buckets().containsKey(b) && last.buckets().get(b).versions().equals(now.get(b)));
-        if (moved.size() * 4L > Math.max(now.size(), last.buckets().size())) {
-            Map<Long, Bucket> all = buckets(c);
-            return new Since(all, all.size());
-        }
         Map<Long, Bucket> out = new HashMap<>(buckets(c, moved));
         now.keySet().stream().filter(b -> !moved.contains(b)).forEach(b -> out.put(b, last.buckets().get(b)));
         return new Since(out, moved.size());
@@ -207,18 +212,30 @@ public record BucketDigests(PrimaryKey key, boolean range, int bits) {
         return TableFingerprint.digestedRows(bucketOf() + " AS b, " + rowDigest(c) + " AS d, " + rowVersion() + " AS v", key.table(), where);
     }
 
+    /** Beyond this many key ranges a sequential scan with a hashed bucket test beats the ranges' OR (tested per row). */
+    static final int MAX_KEY_RANGES = 32;
+
     /**
      * Only the rows of some buckets, as a WHERE clause of numbers this class computed (no parameter): an integer
      * key's buckets as key ranges, neighbouring buckets merged — a crawl's new pages are one range — which the
      * planner reads through the key's index (a join against an array of buckets was estimated at a third of
-     * the table per bucket and read by a sequential scan); any other key by its hash bucket.
+     * the table per bucket and read by a sequential scan). Changes scattered over more than
+     * {@value #MAX_KEY_RANGES} ranges (a re-crawl of whole sources), and any other key, by the bucket number in
+     * a constant array, which PostgreSQL (14+) tests by hashing: one pass over the keys, the values of the chosen
+     * buckets' rows only read and digested.
      */
     private String inBuckets(Collection<Long> which) {
         List<Long> sorted = which.stream().sorted().toList();
-        if (!range) {
+        List<String> ranges = range ? keyRanges(sorted) : List.of();
+        if (!range || ranges.size() > MAX_KEY_RANGES) {
             return " WHERE " + bucketOf() + " = ANY('{" + sorted.stream().map(String::valueOf).collect(Collectors.joining(","))
                     + "}'::bigint[])";
         }
+        return " WHERE " + String.join(" OR ", ranges);
+    }
+
+    /** Sorted range buckets as key ranges, neighbours merged. */
+    private List<String> keyRanges(List<Long> sorted) {
         String k = Sql.ident(key.columns().get(0));
         List<String> ranges = new ArrayList<>();
         for (int i = 0; i < sorted.size(); ) {
@@ -231,7 +248,7 @@ public record BucketDigests(PrimaryKey key, boolean range, int bits) {
             boolean bounded = hi <= (Long.MAX_VALUE >> bits); // the last bucket of the bigint range has no upper bound
             ranges.add("(" + k + " >= " + (first << bits) + (bounded ? " AND " + k + " < " + (hi << bits) : "") + ")");
         }
-        return " WHERE " + String.join(" OR ", ranges);
+        return ranges;
     }
 
     /** Pass two: the rows of {@code buckets}, each its key (one text per column) → its digest (hex). */
