@@ -155,6 +155,25 @@ class BucketMemoryTest {
     }
 
     /**
+     * A record rewritten by a program that does not know the memory (an older version of this tool: a new sync id,
+     * the memory's left as it was) retires the memory: both sides are read whole, and the memory is written again.
+     */
+    @Test
+    void aRecordRewrittenWithoutTheMemoryRetiresIt() {
+        Direction d = Direction.REMOTE_TO_LOCAL;
+        f.afterAFirstSync(d);
+        f.onTarget(d, "UPDATE archon_sync_guard.last_sync SET sync_id = md5('an older version')::uuid WHERE table_name = 'delta_parent'");
+        f.onSource(d, "UPDATE delta_parent SET t = 'changed' WHERE id = (SELECT id FROM delta_parent ORDER BY id LIMIT 1)");
+        BucketsRead whole = bucketsRead(synced(d), "delta_parent");
+        assertEquals(whole.of(), whole.source(), whole::toString);
+        assertEquals(whole.of(), whole.target(), whole::toString);
+        f.onSource(d, "UPDATE delta_parent SET t = 'changed again' WHERE id = (SELECT id FROM delta_parent ORDER BY id LIMIT 1)");
+        BucketsRead again = bucketsRead(synced(d), "delta_parent");
+        assertEquals(0, again.target(), again::toString);
+        assertEquals(1, again.source(), again::toString);
+    }
+
+    /**
      * A uuid-keyed table grown fivefold: its hash buckets would hold five times the rows, so the bucketing is chosen
      * anew (both sides read whole under it, the memory rewritten), and the next change is read by its buckets again.
      */

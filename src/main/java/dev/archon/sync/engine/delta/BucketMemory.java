@@ -21,7 +21,9 @@ import java.util.Set;
  * each side. The next sync then digests only the buckets whose row versions moved since — a crawl's few dozen —
  * instead of the whole table on both sides (the same argument as for the table's row versions, {@code RowVersions}:
  * equal versions are only ever used to skip a digest the last sync took of exactly those versions). Written in the
- * load transaction, so it commits with the rows or not at all; only the buckets that changed are written.
+ * load transaction, so it commits with the rows or not at all; only the buckets that changed are written. It is read
+ * only while its record names the same sync as it ({@code bucketing_sync_id}): a record rewritten by anything that
+ * does not know the memory (an older version of this tool) retires it.
  */
 public final class BucketMemory {
     static final String TABLE = "archon_sync_guard.last_sync_buckets";
@@ -76,7 +78,7 @@ public final class BucketMemory {
         bucketings.keySet().forEach(t -> byName.put(t.toString(), t));
         try (PreparedStatement ps = target.prepareStatement("SELECT b.table_name, l.bucketing, b.bucket, b.row_count, b.digest, "
                 + "b.source_versions, b.target_versions FROM " + TABLE + " b JOIN archon_sync_guard.last_sync l USING (table_name) "
-                + "WHERE b.table_name = ANY(?) AND l.bucketing IS NOT NULL")) {
+                + "WHERE b.table_name = ANY(?) AND l.bucketing IS NOT NULL AND l.bucketing_sync_id = l.sync_id")) {
             ps.setArray(1, target.createArrayOf("text", byName.keySet().toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

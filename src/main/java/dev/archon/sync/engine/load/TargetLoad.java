@@ -157,8 +157,10 @@ public final class TargetLoad {
                 continue;
             }
             if (seen == null) {
-                if (!t.reload()) {
-                    bucketsKept.add(t.table()); // read on neither side: nothing moved, its memory (if any) still holds
+                // read on neither side: nothing moved, its memory (if any) still holds. Read, but not by its buckets: its
+                // record now names other row versions than its memory was taken with, so the memory goes
+                if (!t.reload() && !t.readOnEitherSide()) {
+                    bucketsKept.add(t.table());
                 }
                 continue;
             }

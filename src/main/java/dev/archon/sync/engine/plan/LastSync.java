@@ -98,14 +98,20 @@ public final class LastSync {
             Sql.exec(c, "CREATE TABLE IF NOT EXISTS " + TABLE + " (table_name text PRIMARY KEY, row_count bigint NOT NULL, "
                     + "digest text NOT NULL, sequences text NOT NULL, sync_id uuid NOT NULL, recorded_at timestamptz NOT NULL)");
             Sql.exec(c, "ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS source_versions text, "
-                    + "ADD COLUMN IF NOT EXISTS target_versions text, ADD COLUMN IF NOT EXISTS bucketing text");
+                    + "ADD COLUMN IF NOT EXISTS target_versions text, ADD COLUMN IF NOT EXISTS bucketing text, "
+                    + "ADD COLUMN IF NOT EXISTS bucketing_sync_id uuid");
             BucketMemory.create(c);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " AS l (table_name, row_count, digest, sequences, "
-                    + "sync_id, recorded_at, source_versions, target_versions, bucketing) VALUES (?, ?, ?, ?, ?::uuid, now(), ?, ?, ?) "
+                    + "sync_id, recorded_at, source_versions, target_versions, bucketing, bucketing_sync_id) "
+                    + "VALUES (?, ?, ?, ?, ?::uuid, now(), ?, ?, ?, ?::uuid) "
                     + "ON CONFLICT (table_name) DO UPDATE SET row_count = excluded.row_count, digest = excluded.digest, "
                     + "sequences = excluded.sequences, sync_id = excluded.sync_id, recorded_at = excluded.recorded_at, "
                     + "source_versions = excluded.source_versions, target_versions = excluded.target_versions, "
-                    + "bucketing = CASE WHEN ? THEN l.bucketing ELSE excluded.bucketing END")) {
+                    + "bucketing = CASE WHEN ? THEN l.bucketing ELSE excluded.bucketing END, "
+                    // the memory belongs to the record it was written (or kept) with: a record another program
+                    // rewrote since (an older version of this tool) leaves it stale, and then it is not read
+                    + "bucketing_sync_id = CASE WHEN ? THEN (CASE WHEN l.bucketing_sync_id = l.sync_id THEN excluded.sync_id END) "
+                    + "ELSE excluded.bucketing_sync_id END")) {
                 for (Map.Entry<TableName, TableFingerprint> e : loaded.entrySet()) {
                     Buckets b = buckets.get(e.getKey());
                     ps.setString(1, e.getKey().toString());
@@ -116,7 +122,9 @@ public final class LastSync {
                     ps.setString(6, sourceVersions.get(e.getKey()));
                     ps.setString(7, targetVersions.get(e.getKey()));
                     ps.setString(8, b == null ? null : b.bucketing());
-                    ps.setBoolean(9, b == null && bucketsKept.contains(e.getKey()));
+                    ps.setString(9, b == null ? null : ctx.job.id());
+                    ps.setBoolean(10, b == null && bucketsKept.contains(e.getKey()));
+                    ps.setBoolean(11, b == null && bucketsKept.contains(e.getKey()));
                     ps.addBatch();
                 }
                 ps.executeBatch();
