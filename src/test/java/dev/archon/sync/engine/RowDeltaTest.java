@@ -183,6 +183,24 @@ class RowDeltaTest {
         assertEquals(run.withTheWrite(), f.targetSum(d), "rolled back: the writes are kept, nothing else changed");
     }
 
+    /**
+     * A writer on a row the delta keeps, in a bucket it writes (two neighbouring pages: one changed on the source, the
+     * next one on the target during the sync): verification digests only the rows the delta wrote and finds the kept
+     * ones by their row versions — this one's is not among them, so the bucket does not hold the source's rows.
+     */
+    @Test
+    void aConcurrentUpdateOfARowTheDeltaKeepsInABucketItWritesIsFound() {
+        Direction d = Direction.REMOTE_TO_LOCAL;
+        String page = "(SELECT min(id) FROM archon_crawled_pages WHERE id % 16 = 0)";
+        WrittenDuring run = writtenBetweenValidationAndRun(d, false, "UPDATE archon_crawled_pages SET content = content || "
+                + "' (written during the sync)' WHERE id = " + page + " + 1",
+                "UPDATE archon_crawled_pages SET content = 'from the source' WHERE id = " + page);
+        assertEquals(SyncStatus.FAILED, run.end().status(), run.end()::toString);
+        assertTrue(run.end().error().contains("archon_crawled_pages does not equal the source after its row delta")
+                && run.end().error().contains("buckets it wrote differ"), run.end().error());
+        assertEquals(run.withTheWrite(), f.targetSum(d), "rolled back: the write is kept, nothing else changed");
+    }
+
     static final String ONE_ROW_FROM_THE_SOURCE =
             "UPDATE delta_parent SET t = 'from the source' WHERE id = (SELECT id FROM delta_parent ORDER BY id LIMIT 1)";
 

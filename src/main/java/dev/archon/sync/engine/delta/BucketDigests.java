@@ -69,7 +69,12 @@ public record BucketDigests(PrimaryKey key, boolean range, int bits) {
      * run together). Qualified: beside a join, an unqualified system column is not found.
      */
     private String rowVersion() {
-        return "convert_to(" + key.table().sql() + ".ctid::text || " + key.table().sql() + ".xmin::text, 'UTF8')";
+        return "convert_to(" + rowVersionText() + ", 'UTF8')";
+    }
+
+    /** The same as text, as {@link #rows} returns it ({@link BucketRows} hashes its UTF-8 bytes, as the server does). */
+    private String rowVersionText() {
+        return key.table().sql() + ".ctid::text || " + key.table().sql() + ".xmin::text";
     }
 
     /** Per bucket: rows, contents digest, versions digest. */
@@ -123,24 +128,30 @@ public record BucketDigests(PrimaryKey key, boolean range, int bits) {
     /**
      * This side's buckets, knowing what the last sync left in them ({@link BucketMemory.OneSide}): where the table's
      * row versions are still those recorded, all of it, nothing read; else one scan of the row versions (the table's
-     * main fork only) finds the buckets whose versions moved, and only those are digested ({@link #inBuckets}). In the
+     * main fork only) finds the buckets whose versions moved, and only those are read ({@link #inBuckets}). A bucket
+     * whose versions moved was written to and most likely differs, so its rows are read at once ({@link #rows}) and
+     * its digest computed from them: the comparison of rows that follows does not read this side again. In the
      * caller's transaction.
      */
     Since bucketsSince(Connection c, BucketMemory.OneSide last) throws SQLException {
         if (last.untouched()) {
-            return new Since(last.buckets(), 0);
+            return new Since(last.buckets(), 0, BucketRows.none());
         }
         Map<Long, String> now = versions(c);
         Set<Long> moved = new HashSet<>(now.keySet());
         moved.addAll(last.buckets().keySet());
         moved.removeIf(b -> last.buckets().containsKey(b) && last.buckets().get(b).versions().equals(now.get(b)));
-        Map<Long, Bucket> out = new HashMap<>(buckets(c, moved));
+        BucketRows rows = rows(c, moved);
+        Map<Long, Bucket> out = new HashMap<>(rows.buckets());
         now.keySet().stream().filter(b -> !moved.contains(b)).forEach(b -> out.put(b, last.buckets().get(b)));
-        return new Since(out, moved.size());
+        return new Since(out, moved.size(), rows);
     }
 
-    /** A side's buckets, and how many of them were digested to know them (the others were remembered). */
-    record Since(Map<Long, Bucket> buckets, int digested) {
+    /**
+     * A side's buckets, how many of them were digested to know them (the others were remembered), and the rows of
+     * those digested row by row.
+     */
+    record Since(Map<Long, Bucket> buckets, int digested, BucketRows rows) {
     }
 
     /** The bucketing for this key, from the source's rows and key range (read through the key's index). */
@@ -172,14 +183,6 @@ public record BucketDigests(PrimaryKey key, boolean range, int bits) {
     /** Pass one, in the caller's transaction: every bucket's count and digests. */
     Map<Long, Bucket> buckets(Connection c) throws SQLException {
         return bucketDigests(c, rowsAndVersions(c, "") + "SELECT b, " + BUCKET_DIGESTS + " FROM r GROUP BY b");
-    }
-
-    /** The same for some buckets only: a delta's verification, on the buckets it wrote. */
-    Map<Long, Bucket> buckets(Connection c, Collection<Long> which) throws SQLException {
-        if (which.isEmpty()) {
-            return new HashMap<>();
-        }
-        return bucketDigests(c, rowsAndVersions(c, inBuckets(which)) + "SELECT b, " + BUCKET_DIGESTS + " FROM r GROUP BY b");
     }
 
     /** Every bucket's row versions, no value read (a scan of the table's main fork, nothing detoasted or digested). */
@@ -251,23 +254,52 @@ public record BucketDigests(PrimaryKey key, boolean range, int bits) {
         return ranges;
     }
 
-    /** Pass two: the rows of {@code buckets}, each its key (one text per column) → its digest (hex). */
-    Map<List<String>, String> rows(Connection c, Collection<Long> buckets) throws SQLException {
-        Map<List<String>, String> out = new HashMap<>();
+    /**
+     * Pass two: the rows of {@code buckets}, each its key (one text per column), digest and row version. In the
+     * caller's transaction.
+     */
+    BucketRows rows(Connection c, Collection<Long> buckets) throws SQLException {
+        Map<Long, Map<List<String>, BucketRows.Row>> out = new HashMap<>();
         if (buckets.isEmpty()) {
-            return out;
+            return BucketRows.none();
         }
         TableFingerprint.pinForDigests(c);
-        String sql = "SELECT " + key.textColumns("") + ", encode(" + rowDigest(c) + ", 'hex') FROM " + key.table().sql()
+        String sql = "SELECT " + bucketOf() + ", " + key.textColumns("") + ", encode(" + rowDigest(c) + ", 'hex'), "
+                + rowVersionText() + " FROM " + key.table().sql()
                 + inBuckets(buckets);
         int n = key.columns().size();
         try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 List<String> k = new ArrayList<>(n);
-                for (int i = 1; i <= n; i++) {
+                for (int i = 2; i <= n + 1; i++) {
                     k.add(rs.getString(i));
                 }
-                out.put(k, rs.getString(n + 1));
+                out.computeIfAbsent(rs.getLong(1), b -> new HashMap<>()).put(k, new BucketRows.Row(rs.getString(n + 2), rs.getString(n + 3)));
+            }
+        }
+        return new BucketRows(new HashSet<>(buckets), out);
+    }
+
+    /**
+     * Verification's read of the buckets a delta wrote, in the transaction that wrote them: each row's version, and
+     * the digest of only the rows this transaction wrote (their xmin is its own xid; inserted outside any savepoint,
+     * {@link DeltaApply}). Every other row there must be one preflight digested, which its version finds
+     * ({@link RowDelta#kept}): the rows left in place are not read again. Bucket → its rows (digest null: not this
+     * transaction's).
+     */
+    Map<Long, List<BucketRows.Row>> afterWrite(Connection c, Collection<Long> buckets) throws SQLException {
+        Map<Long, List<BucketRows.Row>> out = new HashMap<>();
+        if (buckets.isEmpty()) {
+            return out;
+        }
+        // a number read here, then a literal: txid_current() in the statement would keep the server's workers out of it
+        long ours = Sql.queryLong(c, "SELECT txid_current() % 4294967296");
+        TableFingerprint.pinForDigests(c);
+        String sql = "SELECT " + bucketOf() + ", " + rowVersionText() + ", CASE WHEN " + key.table().sql() + ".xmin = '" + ours
+                + "'::xid THEN encode(" + rowDigest(c) + ", 'hex') END FROM " + key.table().sql() + inBuckets(buckets);
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.computeIfAbsent(rs.getLong(1), b -> new ArrayList<>()).add(new BucketRows.Row(rs.getString(3), rs.getString(2)));
             }
         }
         return out;

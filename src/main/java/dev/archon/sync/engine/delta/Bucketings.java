@@ -31,9 +31,10 @@ public final class Bucketings {
 
     /**
      * A table read by its buckets: its fingerprint's row count and (composed) digest, its bucket digests, and how many
-     * of them were digested (the rest were remembered: {@link BucketMemory}).
+     * of them were digested (the rest were remembered: {@link BucketMemory}), and the rows of those read row by row
+     * (the buckets whose row versions moved: {@link BucketDigests#bucketsSince}).
      */
-    public record Read(long rows, String digest, Map<Long, BucketDigests.Bucket> buckets, int digested) {
+    public record Read(long rows, String digest, Map<Long, BucketDigests.Bucket> buckets, int digested, BucketRows rowsRead) {
     }
 
     /**
@@ -93,13 +94,13 @@ public final class Bucketings {
         BucketDigests.Since since;
         if (last == null) {
             Map<Long, BucketDigests.Bucket> all = bucketing.buckets(c);
-            since = new BucketDigests.Since(all, all.size());
+            since = new BucketDigests.Since(all, all.size(), BucketRows.none());
         } else {
             since = bucketing.bucketsSince(c, last);
         }
         Map<Long, BucketDigests.Bucket> buckets = since.buckets();
         return Optional.of(new Read(buckets.values().stream().mapToLong(BucketDigests.Bucket::rows).sum(),
-                bucketing.composedDigest(buckets), buckets, since.digested()));
+                bucketing.composedDigest(buckets), buckets, since.digested(), since.rows()));
     }
 
     /**

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -14,8 +15,9 @@ import java.util.Set;
 
 /**
  * Verification of a row delta before COMMIT, bucket by bucket, as exact as comparing the whole table's
- * fingerprint with the source's and without reading it whole: the buckets the delta wrote are digested
- * again and must hold the source's rows; every other bucket held the source's rows in preflight (that is
+ * fingerprint with the source's and without reading it whole: the buckets the delta wrote must hold the source's
+ * rows — the rows it wrote digested again, the rows it kept found by their row versions (a row version names one
+ * stored row, whose contents preflight digested); every other bucket held the source's rows in preflight (that is
  * why it was left alone) and must still hold the same row versions, so nobody wrote to it since (a write by
  * another session — the delta holds no lock against writers — changes a row version, or adds a bucket).
  * The owned sequences must have the source's state, as in the fingerprint.
@@ -29,8 +31,8 @@ public final class DeltaCheck {
         RowDelta d = t.delta();
         RowDelta.Buckets before = d.buckets();
         List<String> problems = new ArrayList<>();
-        Map<Long, BucketDigests.Bucket> written = d.bucketing().buckets(c, before.differing());
-        long wrong = before.differing().stream().filter(b -> !BucketDigests.sameRows(before.source().get(b), written.get(b))).count();
+        Map<Long, List<BucketRows.Row>> written = d.bucketing().afterWrite(c, before.differing());
+        long wrong = before.differing().stream().filter(b -> !holdsTheSourceRows(d, b, written.getOrDefault(b, List.of()))).count();
         if (wrong > 0) {
             problems.add(String.format("%s does not equal the source after its row delta (%,d of the %,d buckets it wrote differ: "
                     + "changed on the target during the sync?)", t.table(), wrong, before.differing().size()));
@@ -54,5 +56,23 @@ public final class DeltaCheck {
                     t.table(), now.sequences(), t.sourceFingerprint().sequences()));
         }
         return problems;
+    }
+
+    /**
+     * A bucket the delta wrote holds the source's rows: its rows — those this transaction wrote, digested now, and
+     * those it kept, by the digests preflight took of exactly their versions — have the source bucket's count and
+     * digest. A row of neither kind was written by someone else since preflight: the bucket does not hold them.
+     */
+    private static boolean holdsTheSourceRows(RowDelta d, long bucket, List<BucketRows.Row> rows) {
+        List<byte[]> digests = new ArrayList<>(rows.size());
+        for (BucketRows.Row r : rows) {
+            byte[] digest = r.digest() != null ? HexFormat.of().parseHex(r.digest()) : d.kept().get(r.version());
+            if (digest == null) {
+                return false;
+            }
+            digests.add(digest);
+        }
+        BucketDigests.Bucket source = d.buckets().source().get(bucket);
+        return source == null ? rows.isEmpty() : source.rows() == rows.size() && source.digest().equals(BucketRows.sortedDigest(digests));
     }
 }

@@ -114,10 +114,21 @@ public final class DeltaChoice {
             return Optional.empty();
         }
         ctx.cancel().throwIfCancelled();
-        var rows = bothSides(tx, () -> bucketing.rows(ctx.sourceConnection, differ), c -> bucketing.rows(c, differ));
+        // a side that read a bucket row by row in its fingerprint (its versions moved there) is not read again for it
+        BucketRows sourceRead = read != null && read.sourceRows() != null ? read.sourceRows() : BucketRows.none();
+        BucketRows targetRead = read != null && read.targetRows() != null ? read.targetRows() : BucketRows.none();
+        var rows = bothSides(tx, () -> rowsOf(sourceRead, ctx.sourceConnection, bucketing, differ),
+                c -> rowsOf(targetRead, c, bucketing, differ));
         RowDelta delta = RowDelta.between(bucketing, rows.source(), rows.target(), new RowDelta.Buckets(buckets.source(),
                 buckets.target(), Set.copyOf(differ)));
         return delta.rowsToInsert() + delta.rowsToDelete() <= budget ? Optional.of(delta) : Optional.empty();
+    }
+
+    /** A side's rows of {@code buckets}: those it {@code read} already, the others read now. */
+    private static Map<List<String>, BucketRows.Row> rowsOf(BucketRows read, Connection c, BucketDigests bucketing, List<Long> buckets)
+            throws SQLException {
+        List<Long> unread = buckets.stream().filter(b -> !read.knows(b)).toList();
+        return read.with(bucketing.rows(c, unread)).rowsIn(buckets);
     }
 
     /** A table reloaded takes its FK children into its TRUNCATE: none of them can be a delta. */

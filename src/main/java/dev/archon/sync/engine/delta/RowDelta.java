@@ -1,10 +1,11 @@
 package dev.archon.sync.engine.delta;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -18,9 +19,12 @@ import java.util.Set;
  * @param insertKeys      source keys to copy
  * @param goneFromSource  how many of the deleted keys the source does not have at all
  * @param buckets         the buckets compared: what verification checks the table against after the apply
+ * @param kept            the target rows of the differing buckets that the delta leaves in place, each its row version
+ *                        → its digest: verification finds them by their versions instead of digesting them again
+ *                        ({@link DeltaCheck})
  */
 public record RowDelta(BucketDigests bucketing, List<List<String>> deleteKeys, List<String> deleteDigests, List<List<String>> insertKeys,
-        long goneFromSource, Buckets buckets) {
+        long goneFromSource, Buckets buckets, Map<String, byte[]> kept) {
 
     /**
      * Both sides' buckets as preflight read them.
@@ -43,26 +47,32 @@ public record RowDelta(BucketDigests bucketing, List<List<String>> deleteKeys, L
         return deleteKeys.size();
     }
 
-    /** The difference between the rows of the differing buckets on each side (key → row digest). */
-    static RowDelta between(BucketDigests bucketing, Map<List<String>, String> source, Map<List<String>, String> target, Buckets buckets) {
+    /** The difference between the rows of the differing buckets on each side (key → row). */
+    static RowDelta between(BucketDigests bucketing, Map<List<String>, BucketRows.Row> source, Map<List<String>, BucketRows.Row> target,
+            Buckets buckets) {
         List<List<String>> delete = new ArrayList<>();
         List<String> deleteDigests = new ArrayList<>();
         List<List<String>> insert = new ArrayList<>();
+        Map<String, byte[]> kept = new HashMap<>();
         long gone = 0;
-        for (Map.Entry<List<String>, String> t : target.entrySet()) {
-            String s = source.get(t.getKey());
-            if (!t.getValue().equals(s)) {
+        for (Map.Entry<List<String>, BucketRows.Row> t : target.entrySet()) {
+            BucketRows.Row s = source.get(t.getKey());
+            String digest = t.getValue().digest();
+            if (s != null && digest.equals(s.digest())) {
+                kept.put(t.getValue().version(), HexFormat.of().parseHex(digest));
+            } else {
                 delete.add(t.getKey());
-                deleteDigests.add(t.getValue());
+                deleteDigests.add(digest);
                 gone += s == null ? 1 : 0;
             }
         }
-        for (Map.Entry<List<String>, String> s : source.entrySet()) {
-            if (!Objects.equals(s.getValue(), target.get(s.getKey()))) {
+        for (Map.Entry<List<String>, BucketRows.Row> s : source.entrySet()) {
+            BucketRows.Row t = target.get(s.getKey());
+            if (t == null || !t.digest().equals(s.getValue().digest())) {
                 insert.add(s.getKey());
             }
         }
-        return new RowDelta(bucketing, List.copyOf(delete), List.copyOf(deleteDigests), List.copyOf(insert), gone, buckets);
+        return new RowDelta(bucketing, List.copyOf(delete), List.copyOf(deleteDigests), List.copyOf(insert), gone, buckets, kept);
     }
 
     @Override

@@ -55,8 +55,14 @@ final class Fingerprints {
      * @param memory     the last sync's memory of the bucketed tables' buckets, under the same bucketings
      */
     record Both(Side source, Side target, Bucketings bucketings, Map<TableName, BucketMemory.Remembered> memory) {
-        /** What preflight saw of a table by its buckets; null when it was not read by them. */
+        /** What preflight saw of a table by its buckets, as a plan keeps it (no rows); null when it was not read by them. */
         TableBuckets bucketsOf(TableName t) {
+            TableBuckets b = bucketsAndRowsOf(t);
+            return b == null ? null : b.withoutRows();
+        }
+
+        /** The same with the rows each side read row by row: what a row delta compares. */
+        TableBuckets bucketsAndRowsOf(TableName t) {
             Optional<BucketDigests> bucketing = bucketings.of(t);
             Bucketings.Read s = source.byBuckets().get(t);
             Bucketings.Read x = target.byBuckets().get(t);
@@ -64,7 +70,8 @@ final class Fingerprints {
                 return null;
             }
             return new TableBuckets(bucketing.get(), s.buckets(), x == null ? null : x.buckets(), memory.get(t),
-                    new BucketsRead(s.digested(), x == null ? 0 : x.digested(), s.buckets().size()));
+                    new BucketsRead(s.digested(), x == null ? 0 : x.digested(), s.buckets().size()), s.rowsRead(),
+                    x == null ? null : x.rowsRead());
         }
     }
 

@@ -90,7 +90,7 @@ final class SyncPreflight {
         ctx.cancel().throwIfCancelled();
         Refusals.throwIfAny(SyncChecks.dataLoss(facts, guardStates(fingerprints)));
         DeltaChoice.Choice choice = DeltaChoice.choose(ctx, facts.tx(), facts.onTarget().isEmpty() ? List.of() : facts.tables(),
-                fingerprints.source().fingerprints(), fingerprints.target().fingerprints(), fingerprints::bucketsOf,
+                fingerprints.source().fingerprints(), fingerprints.target().fingerprints(), fingerprints::bucketsAndRowsOf,
                 fingerprints.target().asLastSyncLeft(), facts.fresh() || !facts.created().isEmpty());
         Refusals.throwIfAny(choice.refusals());
         deltas = choice.deltas();
