@@ -264,17 +264,19 @@ public record BucketDigests(PrimaryKey key, boolean range, int bits) {
             return BucketRows.none();
         }
         TableFingerprint.pinForDigests(c);
-        String sql = "SELECT " + bucketOf() + ", " + key.textColumns("") + ", encode(" + rowDigest(c) + ", 'hex'), "
+        String sql = "SELECT " + bucketOf() + ", " + key.textColumns("") + ", " + rowDigest(c) + ", "
                 + rowVersionText() + " FROM " + key.table().sql()
                 + inBuckets(buckets);
         int n = key.columns().size();
+        // fetched whole, not through a cursor: a statement run with a fetch count gets no parallel workers
         try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                List<String> k = new ArrayList<>(n);
-                for (int i = 2; i <= n + 1; i++) {
-                    k.add(rs.getString(i));
+                String[] k = new String[n];
+                for (int i = 0; i < n; i++) {
+                    k[i] = rs.getString(i + 2);
                 }
-                out.computeIfAbsent(rs.getLong(1), b -> new HashMap<>()).put(k, new BucketRows.Row(rs.getString(n + 2), rs.getString(n + 3)));
+                out.computeIfAbsent(rs.getLong(1), x -> new HashMap<>()).put(List.of(k),
+                        new BucketRows.Row(rs.getBytes(n + 2), rs.getString(n + 3)));
             }
         }
         return new BucketRows(new HashSet<>(buckets), out);
@@ -296,10 +298,11 @@ public record BucketDigests(PrimaryKey key, boolean range, int bits) {
         long ours = Sql.queryLong(c, "SELECT txid_current() % 4294967296");
         TableFingerprint.pinForDigests(c);
         String sql = "SELECT " + bucketOf() + ", " + rowVersionText() + ", CASE WHEN " + key.table().sql() + ".xmin = '" + ours
-                + "'::xid THEN encode(" + rowDigest(c) + ", 'hex') END FROM " + key.table().sql() + inBuckets(buckets);
+                + "'::xid THEN " + rowDigest(c) + " END FROM " + key.table().sql() + inBuckets(buckets);
+        // fetched whole, not through a cursor: a statement run with a fetch count gets no parallel workers
         try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.computeIfAbsent(rs.getLong(1), b -> new ArrayList<>()).add(new BucketRows.Row(rs.getString(3), rs.getString(2)));
+                out.computeIfAbsent(rs.getLong(1), x -> new ArrayList<>()).add(new BucketRows.Row(rs.getBytes(3), rs.getString(2)));
             }
         }
         return out;

@@ -20,8 +20,15 @@ import java.util.Set;
  * differ needs no second read of that side.
  */
 public final class BucketRows {
-    /** One row: its digest and its row version ({@code ctid} then {@code xmin}, as text), in hex and text. */
-    public record Row(String digest, String version) {
+    /**
+     * One row: its digest (the 32 bytes of SHA-256: a re-crawl's rows are held by the hundred thousand, in a heap of
+     * 256 MB) and its row version ({@code ctid} then {@code xmin}, as text).
+     */
+    public record Row(byte[] digest, String version) {
+        /** The same contents as {@code other}'s row (null: no row). */
+        boolean sameAs(Row other) {
+            return other != null && Arrays.equals(digest, other.digest);
+        }
     }
 
     private final Set<Long> read;
@@ -78,7 +85,7 @@ public final class BucketRows {
         List<byte[]> digests = new ArrayList<>(rows.size());
         List<byte[]> versions = new ArrayList<>(rows.size());
         for (Row r : rows) {
-            digests.add(HexFormat.of().parseHex(r.digest()));
+            digests.add(r.digest());
             versions.add(r.version().getBytes(StandardCharsets.UTF_8));
         }
         return new BucketDigests.Bucket(rows.size(), sortedDigest(digests), sortedDigest(versions));

@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -66,7 +65,7 @@ public final class DeltaCheck {
     private static boolean holdsTheSourceRows(RowDelta d, long bucket, List<BucketRows.Row> rows) {
         List<byte[]> digests = new ArrayList<>(rows.size());
         for (BucketRows.Row r : rows) {
-            byte[] digest = r.digest() != null ? HexFormat.of().parseHex(r.digest()) : d.kept().get(r.version());
+            byte[] digest = r.digest() != null ? r.digest() : d.kept().get(r.version());
             if (digest == null) {
                 return false;
             }

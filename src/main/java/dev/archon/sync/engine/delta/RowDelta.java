@@ -57,18 +57,16 @@ public record RowDelta(BucketDigests bucketing, List<List<String>> deleteKeys, L
         long gone = 0;
         for (Map.Entry<List<String>, BucketRows.Row> t : target.entrySet()) {
             BucketRows.Row s = source.get(t.getKey());
-            String digest = t.getValue().digest();
-            if (s != null && digest.equals(s.digest())) {
-                kept.put(t.getValue().version(), HexFormat.of().parseHex(digest));
+            if (t.getValue().sameAs(s)) {
+                kept.put(t.getValue().version(), t.getValue().digest());
             } else {
                 delete.add(t.getKey());
-                deleteDigests.add(digest);
+                deleteDigests.add(HexFormat.of().formatHex(t.getValue().digest()));
                 gone += s == null ? 1 : 0;
             }
         }
         for (Map.Entry<List<String>, BucketRows.Row> s : source.entrySet()) {
-            BucketRows.Row t = target.get(s.getKey());
-            if (t == null || !t.digest().equals(s.getValue().digest())) {
+            if (!s.getValue().sameAs(target.get(s.getKey()))) {
                 insert.add(s.getKey());
             }
         }
