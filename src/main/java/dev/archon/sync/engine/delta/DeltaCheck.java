@@ -30,7 +30,7 @@ public final class DeltaCheck {
         RowDelta d = t.delta();
         RowDelta.Buckets before = d.buckets();
         List<String> problems = new ArrayList<>();
-        Map<Long, List<BucketRows.Row>> written = d.bucketing().afterWrite(c, before.differing());
+        Map<Long, List<BucketRows.Row>> written = d.bucketing().afterWrite(c, before.differing(), d.keptWriters());
         long wrong = before.differing().stream().filter(b -> !holdsTheSourceRows(d, b, written.getOrDefault(b, List.of()))).count();
         if (wrong > 0) {
             problems.add(String.format("%s does not equal the source after its row delta (%,d of the %,d buckets it wrote differ: "
@@ -58,9 +58,10 @@ public final class DeltaCheck {
     }
 
     /**
-     * A bucket the delta wrote holds the source's rows: its rows — those this transaction wrote, digested now, and
+     * A bucket the delta wrote holds the source's rows: its rows — those written since preflight, digested now, and
      * those it kept, by the digests preflight took of exactly their versions — have the source bucket's count and
-     * digest. A row of neither kind was written by someone else since preflight: the bucket does not hold them.
+     * digest. A row not digested whose version preflight did not see is a write since preflight: the bucket does not
+     * hold the source's rows (failing there is right: someone wrote to the table during the sync).
      */
     private static boolean holdsTheSourceRows(RowDelta d, long bucket, List<BucketRows.Row> rows) {
         List<byte[]> digests = new ArrayList<>(rows.size());

@@ -39,6 +39,13 @@ public record RowDelta(BucketDigests bucketing, List<List<String>> deleteKeys, L
         }
     }
 
+    /** The transactions that wrote the rows the delta keeps: each kept row version's xmin (a ctid's text ends in ')'). */
+    Set<String> keptWriters() {
+        Set<String> out = new HashSet<>();
+        kept.keySet().forEach(v -> out.add(v.substring(v.indexOf(')') + 1)));
+        return out;
+    }
+
     public int rowsToInsert() {
         return insertKeys.size();
     }

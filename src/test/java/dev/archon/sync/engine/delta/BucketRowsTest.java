@@ -8,8 +8,12 @@ import dev.archon.sync.testing.PgCluster;
 import dev.archon.sync.testing.TestClusters;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,6 +64,51 @@ class BucketRowsTest {
             assertEquals(onServer.keySet(), fromRows.keySet(), table + ": the same buckets");
             long differ = onServer.keySet().stream().filter(b -> !onServer.get(b).equals(fromRows.get(b))).count();
             assertEquals(0, differ, () -> table + " (" + bucketing.id() + "): buckets whose digests differ, of " + onServer.size());
+            c.rollback();
+        }
+    }
+
+    /**
+     * Verification's read of the buckets a delta wrote digests only the rows written since preflight — here under a
+     * savepoint, so their xmin is a subtransaction's, not the transaction's own — and finds every other row by its
+     * version; past {@value BucketDigests#MAX_KEPT_WRITERS} writers of the kept rows it digests them all.
+     */
+    @Test
+    void verificationDigestsOnlyTheRowsWrittenSincePreflight() throws SQLException {
+        try (Connection c = cluster.connect(DB)) {
+            c.setAutoCommit(false);
+            PrimaryKey key = PrimaryKey.of(c, TableName.parse("by_range")).orElseThrow();
+            BucketDigests bucketing = BucketDigests.choose(c, key, 3001);
+            Set<Long> all = bucketing.buckets(c).keySet();
+            Map<List<String>, BucketRows.Row> preflight = bucketing.rows(c, all).rowsIn(all);
+            Set<String> writers = new HashSet<>();
+            preflight.values().forEach(r -> writers.add(r.version().substring(r.version().indexOf(')') + 1)));
+            Savepoint sp = c.setSavepoint();
+            try (Statement st = c.createStatement()) {
+                st.execute("UPDATE by_range SET t = 'written since' WHERE id IN (5, 6)");
+            }
+            c.releaseSavepoint(sp);
+
+            List<BucketRows.Row> now = bucketing.afterWrite(c, all, writers).values().stream().flatMap(List::stream).toList();
+            assertEquals(3001, now.size());
+            List<BucketRows.Row> digested = now.stream().filter(r -> r.digest() != null).toList();
+            assertEquals(2, digested.size(), "only the two rows written since");
+            Map<List<String>, BucketRows.Row> after = bucketing.rows(c, all).rowsIn(all);
+            for (List<String> id : List.of(List.of("5"), List.of("6"))) {
+                assertTrue(digested.stream().anyMatch(r -> r.sameAs(after.get(id)) && r.version().equals(after.get(id).version())), id::toString);
+                assertTrue(!after.get(id).sameAs(preflight.get(id)), "the row changed");
+            }
+            Set<String> seen = new HashSet<>();
+            preflight.values().forEach(r -> seen.add(r.version()));
+            assertTrue(now.stream().filter(r -> r.digest() == null).allMatch(r -> seen.contains(r.version())),
+                    "every row not digested is one preflight saw");
+
+            Set<String> many = new HashSet<>(writers);
+            for (int i = 0; many.size() <= BucketDigests.MAX_KEPT_WRITERS; i++) {
+                many.add(String.valueOf(3_000_000 + i));
+            }
+            assertTrue(bucketing.afterWrite(c, all, many).values().stream().flatMap(List::stream).allMatch(r -> r.digest() != null),
+                    "past the limit every row is digested");
             c.rollback();
         }
     }
