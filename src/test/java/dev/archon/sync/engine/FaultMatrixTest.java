@@ -372,6 +372,10 @@ class FaultMatrixTest {
      * password.
      */
     /** The sync's sessions on the remote with this application name, and whether each is encrypted. */
+    private static String jobIdStart(SyncJob job) {
+        return job.id().substring(0, 8);
+    }
+
     private static List<String> sslOfSyncSessions(PgCluster remote, String applicationName) {
         List<String> out = new ArrayList<>();
         try (var c = remote.connect("postgres"); var ps = c.prepareStatement(
@@ -424,10 +428,12 @@ class FaultMatrixTest {
             List<String> backupSessions = java.util.Collections.synchronizedList(new ArrayList<>());
             job.subscribe(ev -> {
                 if (ev.phase() == Phase.INDEXING && sessions.isEmpty()) {
-                    sessions.addAll(sslOfSyncSessions(remote, "archon-db-sync%"));
+                    // this job's sessions only (a service started by an earlier test in this JVM keeps its own pool);
+                    // by the job id's start, as PostgreSQL cuts an application_name at 63 bytes
+                    sessions.addAll(sslOfSyncSessions(remote, "archon-db-sync %" + jobIdStart(job) + "%"));
                 } else if (ev.phase() == Phase.BACKING_UP && ev.message() != null && ev.message().contains("(table 1/")
                         && backupSessions.isEmpty()) {
-                    backupSessions.addAll(sslOfSyncSessions(remote, "archon-db-sync backup snapshot%"));
+                    backupSessions.addAll(sslOfSyncSessions(remote, "archon-db-sync backup snapshot " + jobIdStart(job) + "%"));
                 }
             });
             engine.start(job);
