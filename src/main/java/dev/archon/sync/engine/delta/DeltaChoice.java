@@ -26,7 +26,7 @@ import java.util.function.Function;
  * primary key (the same on both sides), enough rows for the difference to matter ({@value #MIN_ROWS}: a
  * smaller table reloads in milliseconds), few enough changed rows (deleting and inserting row by row, with
  * every index maintained per row, loses to TRUNCATE + COPY + index rebuild somewhere above half the table's
- * rows changed, measured — notes/delta.md; and past that an ivfflat index whose lists were built for the old
+ * rows changed, measured — docs/how-it-works.md, "The crossover"; and past that an ivfflat index whose lists were built for the old
  * rows serves the new ones poorly, which a rebuild fixes: {@value #MAX_CHANGED_FRACTION} of the rows, deleted
  * plus inserted), and no FK parent that is
  * reloaded (its TRUNCATE must take its children along). {@code "full": true} and a fresh target reload.

@@ -117,7 +117,7 @@ public record TableFingerprint(long rows, String digest, String sequences) {
     /**
      * The same; with {@code readContents} false (a full replace: every table is reloaded whatever it holds)
      * a table not in {@code known} is only counted — its digest {@link #UNREAD} — which is all the plan and
-     * the data-loss guard need then: the content scan was most of the time a full sync added (notes/delta.md).
+     * the data-loss guard need then: the content scan was most of the time a full sync added (docs/performance.md).
      */
     public static Map<TableName, TableFingerprint> of(Connection c, List<TableName> tables, Map<TableName, Double> seconds,
             Map<TableName, TableFingerprint> known, boolean readContents) throws SQLException {
