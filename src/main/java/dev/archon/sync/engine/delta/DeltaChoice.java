@@ -24,11 +24,10 @@ import java.util.function.Function;
 /**
  * Preflight's choice for a table whose fingerprints differ: a row delta or a reload. A delta needs a
  * primary key (the same on both sides), enough rows for the difference to matter ({@value #MIN_ROWS}: a
- * smaller table reloads in milliseconds), few enough changed rows (deleting and inserting row by row, with
- * every index maintained per row, loses to TRUNCATE + COPY + index rebuild somewhere above half the table's
- * rows changed, measured — docs/how-it-works.md, "The crossover"; and past that an ivfflat index whose lists were built for the old
- * rows serves the new ones poorly, which a rebuild fixes: {@value #MAX_CHANGED_FRACTION} of the rows, deleted
- * plus inserted), and no FK parent that is
+ * smaller table reloads in milliseconds), few enough changed rows ({@value #MAX_CHANGED_FRACTION} of the rows,
+ * deleted plus inserted: there a delta still takes half a reload's time — docs/how-it-works.md, "The crossover" —
+ * but an ivfflat index whose lists were built for the old rows serves the new ones poorly, which a rebuild fixes),
+ * and no FK parent that is
  * reloaded (its TRUNCATE must take its children along). {@code "full": true} and a fresh target reload.
  *
  * It also guards a delta the way the data-loss guard guards a reload, but by rows instead of counts: when the
