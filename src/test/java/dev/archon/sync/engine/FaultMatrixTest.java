@@ -364,18 +364,7 @@ class FaultMatrixTest {
         assertEquals(h.localSum().only(TABLE_NAMES), h.remoteSum().only(TABLE_NAMES));
     }
 
-    /**
-     * Supabase Cloud takes TLS only: a remote with TLS on and a test CA, sslmode=verify-full. Every
-     * connection of a sync with backup — the engine's JDBC sessions (pg_stat_ssl, read during the load), the
-     * backup's snapshot session (pg_stat_ssl, read while it writes its first table file), every connection in
-     * the server's log — is encrypted; a CA that did not sign the server's certificate is refused without the
-     * password.
-     */
     /** The sync's sessions on the remote with this application name, and whether each is encrypted. */
-    private static String jobIdStart(SyncJob job) {
-        return job.id().substring(0, 8);
-    }
-
     private static List<String> sslOfSyncSessions(PgCluster remote, String applicationName) {
         List<String> out = new ArrayList<>();
         try (var c = remote.connect("postgres"); var ps = c.prepareStatement(
@@ -394,6 +383,18 @@ class FaultMatrixTest {
         return out;
     }
 
+    /** The start of a job's id: enough to name its sessions, and within the 63 bytes PostgreSQL keeps of a name. */
+    private static String jobIdStart(SyncJob job) {
+        return job.id().substring(0, 8);
+    }
+
+    /**
+     * Supabase Cloud takes TLS only: a remote with TLS on and a test CA, sslmode=verify-full. Every
+     * connection of a sync with backup — the engine's JDBC sessions (pg_stat_ssl, read during the load), the
+     * backup's snapshot session (pg_stat_ssl, read while it writes its first table file), every connection in
+     * the server's log — is encrypted; a CA that did not sign the server's certificate is refused without the
+     * password.
+     */
     @Test
     void verifyFullTlsEncryptsEveryConnectionAndAForeignCaIsRefused() throws Exception {
         h.reset("tpl_small", "tpl_small");

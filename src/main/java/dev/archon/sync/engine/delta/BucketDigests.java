@@ -77,6 +77,11 @@ public record BucketDigests(PrimaryKey key, boolean range, int bits) {
         return key.table().sql() + ".ctid::text || " + key.table().sql() + ".xmin::text";
     }
 
+    /** The transaction that wrote a row version as {@link #rows} returns it: the xmin after the ctid's ')'. */
+    static String writerOf(String version) {
+        return version.substring(version.indexOf(')') + 1);
+    }
+
     /** Per bucket: rows, contents digest, versions digest. */
     private static final String BUCKET_DIGESTS = "count(*), encode(sha256(coalesce(string_agg(d, ''::bytea ORDER BY d), ''::bytea)), 'hex'), "
             + "encode(sha256(coalesce(string_agg(v, ''::bytea ORDER BY v), ''::bytea)), 'hex')";

@@ -39,10 +39,10 @@ public record RowDelta(BucketDigests bucketing, List<List<String>> deleteKeys, L
         }
     }
 
-    /** The transactions that wrote the rows the delta keeps: each kept row version's xmin (a ctid's text ends in ')'). */
+    /** The transactions that wrote the rows the delta keeps: each kept row version's xmin. */
     Set<String> keptWriters() {
         Set<String> out = new HashSet<>();
-        kept.keySet().forEach(v -> out.add(v.substring(v.indexOf(')') + 1)));
+        kept.keySet().forEach(v -> out.add(BucketDigests.writerOf(v)));
         return out;
     }
 

@@ -82,7 +82,7 @@ class BucketRowsTest {
             Set<Long> all = bucketing.buckets(c).keySet();
             Map<List<String>, BucketRows.Row> preflight = bucketing.rows(c, all).rowsIn(all);
             Set<String> writers = new HashSet<>();
-            preflight.values().forEach(r -> writers.add(r.version().substring(r.version().indexOf(')') + 1)));
+            preflight.values().forEach(r -> writers.add(BucketDigests.writerOf(r.version())));
             Savepoint sp = c.setSavepoint();
             try (Statement st = c.createStatement()) {
                 st.execute("UPDATE by_range SET t = 'written since' WHERE id IN (5, 6)");
